@@ -1,0 +1,151 @@
+"""connauth: connect a host application to Jira sites with pluggable auth methods.
+
+The public API is what this module exports. Method plugins import only from
+here; names starting with an underscore are private and may change.
+"""
+
+from __future__ import annotations
+
+from connauth._bearer import BearerAuth
+from connauth._checklist import Checklist
+from connauth._checklist import ChecklistStep
+from connauth._checklist import CopyBackField
+from connauth._checklist import ShownValue
+from connauth._checks import CheckContext
+from connauth._checks import CheckResult
+from connauth._checks import CheckStatus
+from connauth._checks import ConnectivityCheck
+from connauth._config import HttpSettings
+from connauth._config import MethodConfig
+from connauth._config import dump_with_secrets
+from connauth._config import load_with_secrets
+from connauth._connauth import Connauth
+from connauth._connauth import LoginPrompt
+from connauth._connector import Connector
+from connauth._errors import AuthenticationFailed
+from connauth._errors import AuthError
+from connauth._errors import AuthorizationDenied
+from connauth._errors import AuthorizationFlowError
+from connauth._errors import CaptchaRequired
+from connauth._errors import ClientCredentialsInvalid
+from connauth._errors import CloudPasswordRejected
+from connauth._errors import ConfigError
+from connauth._errors import ConnauthError
+from connauth._errors import CryptoPolicyError
+from connauth._errors import InsecureTransportError
+from connauth._errors import KeyFormatError
+from connauth._errors import KeyPassphraseRequired
+from connauth._errors import KeyTypeError
+from connauth._errors import MethodNotInstalled
+from connauth._errors import OAuthProblem
+from connauth._errors import PluginError
+from connauth._errors import PluginLoadError
+from connauth._errors import ProtocolError
+from connauth._errors import ReauthorizationRequired
+from connauth._errors import RecordTampered
+from connauth._errors import ScopeMismatch
+from connauth._errors import StateMismatch
+from connauth._errors import StoreConflict
+from connauth._errors import StoreError
+from connauth._errors import StoreKeyError
+from connauth._errors import TransientAuthError
+from connauth._errors import UnsupportedTokenType
+from connauth._exchange import Exchange
+from connauth._exchange import run_exchange
+from connauth._exchange import run_exchange_async
+from connauth._flow import Authorization
+from connauth._flow import AuthorizationPrompt
+from connauth._flow import LoginResult
+from connauth._hookspec import HOOK_API_VERSION
+from connauth._hookspec import hookimpl
+from connauth._host import HostIdentity
+from connauth._keys import KeyRing
+from connauth._method import Deployment
+from connauth._method import Lifecycle
+from connauth._method import MethodInfo
+from connauth._migration import MigrationPlan
+from connauth._migration import MigrationSource
+from connauth._plugins import PluginFailure
+from connauth._plugins import PluginRegistry
+from connauth._session import TokenSession
+from connauth._sqlite_store import SqliteTokenStore
+from connauth._store import CredentialRecord
+from connauth._store import PendingAuthorization
+from connauth._store import RecordStatus
+from connauth._store import TokenStore
+from connauth._tokens import TokenSet
+from connauth._tokens import parse_token_response
+from connauth._urls import check_url
+
+__all__ = [
+    "HOOK_API_VERSION",
+    "AuthError",
+    "AuthenticationFailed",
+    "Authorization",
+    "AuthorizationDenied",
+    "AuthorizationFlowError",
+    "AuthorizationPrompt",
+    "BearerAuth",
+    "CaptchaRequired",
+    "CheckContext",
+    "CheckResult",
+    "CheckStatus",
+    "Checklist",
+    "ChecklistStep",
+    "ClientCredentialsInvalid",
+    "CloudPasswordRejected",
+    "ConfigError",
+    "Connauth",
+    "ConnauthError",
+    "ConnectivityCheck",
+    "Connector",
+    "CopyBackField",
+    "CredentialRecord",
+    "CryptoPolicyError",
+    "Deployment",
+    "Exchange",
+    "HostIdentity",
+    "HttpSettings",
+    "InsecureTransportError",
+    "KeyFormatError",
+    "KeyPassphraseRequired",
+    "KeyRing",
+    "KeyTypeError",
+    "Lifecycle",
+    "LoginPrompt",
+    "LoginResult",
+    "MethodConfig",
+    "MethodInfo",
+    "MethodNotInstalled",
+    "MigrationPlan",
+    "MigrationSource",
+    "OAuthProblem",
+    "PendingAuthorization",
+    "PluginError",
+    "PluginFailure",
+    "PluginLoadError",
+    "PluginRegistry",
+    "ProtocolError",
+    "ReauthorizationRequired",
+    "RecordStatus",
+    "RecordTampered",
+    "ScopeMismatch",
+    "ShownValue",
+    "SqliteTokenStore",
+    "StateMismatch",
+    "StoreConflict",
+    "StoreError",
+    "StoreKeyError",
+    "TokenSession",
+    "TokenSet",
+    "TokenStore",
+    "TransientAuthError",
+    "UnsupportedTokenType",
+    "check_url",
+    "dump_with_secrets",
+    "hookimpl",
+    "load_with_secrets",
+    "parse_token_response",
+    "run_exchange",
+    "run_exchange_async",
+]

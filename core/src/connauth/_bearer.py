@@ -1,0 +1,69 @@
+"""``httpx.Auth`` for Bearer tokens that refreshes through a token session."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from collections.abc import Generator
+
+import httpx
+
+from connauth._session import TokenSession
+from connauth._tokens import TokenSet
+
+__all__ = ["BearerAuth"]
+
+
+class BearerAuth(httpx.Auth):
+    """Send ``Authorization: Bearer``, refreshing ahead of expiry and once on 401.
+
+    - Ahead of expiry: a token that expires within the session's margin is
+      refreshed before the request is sent.
+    - On 401: the token is refreshed once and the request replayed once, but
+      only when its body is in memory; a streamed upload is never replayed.
+      A second 401 is returned to the caller as it is.
+
+    httpx keeps ``Authorization`` on same-origin redirects and drops it on
+    cross-origin ones, so the token never follows a redirect to another host.
+    """
+
+    def __init__(self, session: TokenSession) -> None:
+        self._session = session
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        tokens = self._session.tokens()
+        if self._session.is_due(tokens):
+            tokens = self._session.refresh(tokens)
+        response = yield _authorize(request, tokens)
+        if _should_replay(request, response, tokens):
+            tokens = self._session.refresh(tokens)
+            yield _authorize(request, tokens)
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        tokens = self._session.tokens()
+        if self._session.is_due(tokens):
+            tokens = await self._session.refresh_async(tokens)
+        response = yield _authorize(request, tokens)
+        if _should_replay(request, response, tokens):
+            tokens = await self._session.refresh_async(tokens)
+            yield _authorize(request, tokens)
+
+
+def _authorize(request: httpx.Request, tokens: TokenSet) -> httpx.Request:
+    request.headers["Authorization"] = (
+        f"Bearer {tokens.access_token.get_secret_value()}"
+    )
+    return request
+
+
+def _should_replay(
+    request: httpx.Request, response: httpx.Response, tokens: TokenSet
+) -> bool:
+    return (
+        response.status_code == 401
+        and tokens.can_refresh
+        and isinstance(request.stream, httpx.ByteStream)
+    )

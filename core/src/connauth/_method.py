@@ -1,0 +1,61 @@
+"""What a method plugin tells the core about itself."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from connauth._config import MethodConfig
+
+__all__ = ["Deployment", "Lifecycle", "MethodInfo"]
+
+
+class Deployment(enum.StrEnum):
+    """Kinds of Jira deployment."""
+
+    CLOUD = "cloud"
+    DATA_CENTER = "datacenter"
+
+
+class Lifecycle(enum.StrEnum):
+    """Lifecycle phase of a method, from the plugin's own point of view.
+
+    A host's policy may move a method further along (see the lifecycle docs).
+    """
+
+    RECOMMENDED = "recommended"
+    SUPPORTED = "supported"
+    DEPRECATED = "deprecated"
+    CLOSED = "closed"
+    RETIRED = "retired"
+
+
+@dataclass(frozen=True)
+class MethodInfo:
+    """Description of one authentication method.
+
+    Attributes:
+        name: stable identifier, equal to the entry-point name.
+        title: human-readable name.
+        summary: one sentence on when to use it.
+        config_model: the pydantic model of the method's configuration.
+        deployments: the Jira deployments it works with.
+        lifecycle: the plugin's default lifecycle phase.
+        replacement: the method to move to when this one is phased out.
+        interactive: whether login needs an admin in a browser.
+    """
+
+    name: str
+    title: str
+    summary: str
+    config_model: type[MethodConfig]
+    deployments: frozenset[Deployment]
+    lifecycle: Lifecycle = Lifecycle.SUPPORTED
+    replacement: str | None = None
+    interactive: bool = True
+
+    def config_schema(self) -> dict[str, Any]:
+        """Return the JSON Schema of the configuration; secret fields appear as
+        ``writeOnly`` password strings, with no value or default."""
+        return self.config_model.model_json_schema()

@@ -1,0 +1,377 @@
+"""The embedded token store: one encrypted SQLite file in WAL mode.
+
+Each record's secrets and facts are sealed together with the key ring. The
+columns kept in clear (method, site URL, status, version) are repeated inside
+the sealed payload and compared on every read, so an edited column shows up
+as :class:`~connauth.RecordTampered` rather than as a silently wrong record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import random
+import socket
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator
+from collections.abc import Iterator
+from contextlib import asynccontextmanager
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import SecretStr
+
+from connauth._config import dump_with_secrets
+from connauth._errors import RecordTampered
+from connauth._errors import StoreConflict
+from connauth._errors import StoreError
+from connauth._keys import KeyRing
+from connauth._store import CredentialRecord
+from connauth._store import PendingAuthorization
+from connauth._store import RecordStatus
+from connauth._tokens import TokenSet
+
+__all__ = ["HOME_ENV", "SqliteTokenStore", "default_home"]
+
+HOME_ENV = "CONNAUTH_HOME"
+"""Environment variable naming the folder of the default store and key file."""
+
+_SELECT = (
+    "SELECT connector_id, method, site_url, status, version, updated_at, sealed"
+    " FROM credentials"
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS credentials (
+    connector_id TEXT PRIMARY KEY,
+    method TEXT NOT NULL,
+    site_url TEXT NOT NULL,
+    status TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    sealed BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS leases (
+    connector_id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    expires_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pending (
+    state_hash TEXT PRIMARY KEY,
+    expires_at REAL NOT NULL,
+    sealed BLOB NOT NULL
+);
+"""
+
+_MAX_PENDING = 10_000
+"""Pending logins kept at most; expired ones are purged on every new login."""
+
+
+def default_home() -> Path:
+    """Return the folder of the default store: ``$CONNAUTH_HOME``, else the
+    per-user data folder (``~/.local/share/connauth`` on Linux)."""
+    configured = os.environ.get(HOME_ENV)
+    if configured:
+        return Path(configured)
+    return Path(platformdirs.user_data_dir("connauth", appauthor=False))
+
+
+class SqliteTokenStore:
+    """Encrypted, versioned credential records in one SQLite file.
+
+    Args:
+        path: the database file; created with its folder if missing.
+        keys: the key ring. ``None`` loads ``CONNAUTH_STORE_KEY`` or the key
+            file ``store.key`` beside the database, creating it (mode 0600).
+    """
+
+    def __init__(self, path: Path | str | None = None, *, keys: KeyRing | None = None):
+        self.path = (
+            Path(path) if path is not None else default_home() / "tokens.sqlite3"
+        )
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._keys = keys or KeyRing.from_environment_or_file(
+            self.path.parent / "store.key"
+        )
+        self._local = threading.local()
+        self._owner_prefix = f"{socket.gethostname()}:{os.getpid()}"
+        with self._transaction() as db:
+            db.executescript(_SCHEMA)
+
+    def __repr__(self) -> str:
+        return f"SqliteTokenStore({str(self.path)!r})"
+
+    # -- records -----------------------------------------------------------
+
+    def get(self, connector_id: str) -> CredentialRecord | None:
+        row = (
+            self._db()
+            .execute(
+                _SELECT + " WHERE connector_id = ?",
+                (connector_id,),
+            )
+            .fetchone()
+        )
+        return None if row is None else self._open(row)
+
+    def put(
+        self, record: CredentialRecord, *, expected_version: int
+    ) -> CredentialRecord:
+        new_version = expected_version + 1
+        stored = CredentialRecord(
+            connector_id=record.connector_id,
+            method=record.method,
+            site_url=record.site_url,
+            api_base_url=record.api_base_url,
+            tokens=record.tokens,
+            updated_at=record.updated_at,
+            data=dict(record.data),
+            status=record.status,
+            version=new_version,
+        )
+        sealed = self._seal(stored)
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT version FROM credentials WHERE connector_id = ?",
+                (record.connector_id,),
+            ).fetchone()
+            current = 0 if row is None else int(row[0])
+            if current != expected_version:
+                raise StoreConflict(
+                    f"record of connector {record.connector_id!r} is at version "
+                    f"{current}, not {expected_version}: another worker wrote it; "
+                    "re-read the record and retry",
+                    connector_id=record.connector_id,
+                )
+            db.execute(
+                "INSERT OR REPLACE INTO credentials VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    stored.connector_id,
+                    stored.method,
+                    stored.site_url,
+                    stored.status.value,
+                    new_version,
+                    stored.updated_at.isoformat(),
+                    sealed,
+                ),
+            )
+        return stored
+
+    def delete(self, connector_id: str) -> bool:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "DELETE FROM credentials WHERE connector_id = ?", (connector_id,)
+            )
+        return cursor.rowcount > 0
+
+    def list(self) -> list[CredentialRecord]:
+        rows = self._db().execute(_SELECT + " ORDER BY connector_id").fetchall()
+        return [self._open(row) for row in rows]
+
+    # -- leases ------------------------------------------------------------
+
+    @contextmanager
+    def lease(
+        self, connector_id: str, *, ttl: float = 30.0, wait: float = 60.0
+    ) -> Iterator[None]:
+        owner = self._new_owner()
+        deadline = time.monotonic() + wait
+        delay = 0.005
+        while not self._try_acquire(connector_id, owner, ttl):
+            if time.monotonic() > deadline:
+                raise self._lease_timeout(connector_id, wait)
+            time.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311 - jitter only
+            delay = min(delay * 2, 0.1)
+        try:
+            yield
+        finally:
+            self._release(connector_id, owner)
+
+    @asynccontextmanager
+    async def lease_async(
+        self, connector_id: str, *, ttl: float = 30.0, wait: float = 60.0
+    ) -> AsyncIterator[None]:
+        # NOTE: each attempt is a short blocking SQLite transaction on the event
+        # loop's thread; waiting between attempts does not block the loop.
+        owner = self._new_owner()
+        deadline = time.monotonic() + wait
+        delay = 0.005
+        while not self._try_acquire(connector_id, owner, ttl):
+            if time.monotonic() > deadline:
+                raise self._lease_timeout(connector_id, wait)
+            await asyncio.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311
+            delay = min(delay * 2, 0.1)
+        try:
+            yield
+        finally:
+            self._release(connector_id, owner)
+
+    # -- pending logins ------------------------------------------------------
+
+    def put_pending(self, state: str, pending: PendingAuthorization) -> None:
+        payload = {
+            "connector_id": pending.connector_id,
+            "method": pending.method,
+            "callback_url": pending.callback_url,
+            "expires_at": pending.expires_at.isoformat(),
+            "values": {k: v.get_secret_value() for k, v in pending.values.items()},
+        }
+        sealed = self._keys.encrypt(json.dumps(payload).encode())
+        with self._transaction() as db:
+            db.execute("DELETE FROM pending WHERE expires_at < ?", (time.time(),))
+            (count,) = db.execute("SELECT COUNT(*) FROM pending").fetchone()
+            if count >= _MAX_PENDING:
+                raise StoreError(
+                    f"{count} logins are pending, the maximum; wait for them to "
+                    "expire (10 minutes) before starting more"
+                )
+            db.execute(
+                "INSERT INTO pending VALUES (?, ?, ?)",
+                (_hash_state(state), pending.expires_at.timestamp(), sealed),
+            )
+
+    def take_pending(self, state: str, *, now: datetime) -> PendingAuthorization | None:
+        with self._transaction() as db:
+            row = db.execute(
+                "DELETE FROM pending WHERE state_hash = ? RETURNING expires_at, sealed",
+                (_hash_state(state),),
+            ).fetchone()
+        if row is None or row[0] < now.timestamp():
+            return None
+        plaintext, _ = self._keys.decrypt(row[1], what="a pending login")
+        payload = json.loads(plaintext)
+        return PendingAuthorization(
+            connector_id=payload["connector_id"],
+            method=payload["method"],
+            callback_url=payload["callback_url"],
+            expires_at=datetime.fromisoformat(payload["expires_at"]),
+            values={k: SecretStr(v) for k, v in payload["values"].items()},
+        )
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+    # -- internals -----------------------------------------------------------
+
+    def _db(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            self._local.connection = connection
+            os.chmod(self.path, 0o600)
+        return connection
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def _seal(self, record: CredentialRecord) -> bytes:
+        payload = {
+            "connector_id": record.connector_id,
+            "method": record.method,
+            "site_url": record.site_url,
+            "status": record.status.value,
+            "version": record.version,
+            "api_base_url": record.api_base_url,
+            "data": dict(record.data),
+            "tokens": dump_with_secrets(record.tokens) if record.tokens else None,
+        }
+        return self._keys.encrypt(json.dumps(payload).encode())
+
+    def _open(self, row: tuple[Any, ...]) -> CredentialRecord:
+        connector_id, method, site_url, status, version, updated_at, sealed = row
+        what = f"the record of connector {connector_id!r}"
+        plaintext, rotated = self._keys.decrypt(sealed, what=what)
+        payload = json.loads(plaintext)
+        clear = (connector_id, method, site_url, status, version)
+        inside = tuple(
+            payload[k]
+            for k in ("connector_id", "method", "site_url", "status", "version")
+        )
+        if clear != inside:
+            raise RecordTampered(
+                f"{what} does not match its sealed copy: a column was edited or "
+                "rows were swapped; restore the store from a backup",
+                connector_id=connector_id,
+            )
+        tokens = payload["tokens"]
+        record = CredentialRecord(
+            connector_id=connector_id,
+            method=method,
+            site_url=site_url,
+            api_base_url=payload["api_base_url"],
+            tokens=TokenSet.model_validate(tokens) if tokens else None,
+            updated_at=datetime.fromisoformat(updated_at),
+            data=payload["data"],
+            status=RecordStatus(status),
+            version=version,
+        )
+        if rotated:
+            self._reseal(record)
+        return record
+
+    def _reseal(self, record: CredentialRecord) -> None:
+        """Re-encrypt a record opened by an older key with the current key."""
+        sealed = self._seal(record)
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE credentials SET sealed = ?"
+                " WHERE connector_id = ? AND version = ?",
+                (sealed, record.connector_id, record.version),
+            )
+
+    def _new_owner(self) -> str:
+        return f"{self._owner_prefix}:{threading.get_ident()}:{uuid.uuid4().hex}"
+
+    def _try_acquire(self, connector_id: str, owner: str, ttl: float) -> bool:
+        now = time.time()
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT expires_at FROM leases WHERE connector_id = ?", (connector_id,)
+            ).fetchone()
+            if row is not None and row[0] > now:
+                return False
+            db.execute(
+                "INSERT OR REPLACE INTO leases VALUES (?, ?, ?)",
+                (connector_id, owner, now + ttl),
+            )
+        return True
+
+    def _release(self, connector_id: str, owner: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "DELETE FROM leases WHERE connector_id = ? AND owner = ?",
+                (connector_id, owner),
+            )
+
+    def _lease_timeout(self, connector_id: str, wait: float) -> StoreError:
+        return StoreError(
+            f"timed out after {wait:g} s waiting for the lease of connector "
+            f"{connector_id!r}; another worker holds it, or died holding it (the "
+            "lease lapses after its ttl)",
+            connector_id=connector_id,
+        )
+
+
+def _hash_state(state: str) -> str:
+    return hashlib.sha256(state.encode()).hexdigest()
