@@ -103,8 +103,8 @@ class SqliteTokenStore:
         )
         self._local = threading.local()
         self._owner_prefix = f"{socket.gethostname()}:{os.getpid()}"
-        with self._transaction() as db:
-            db.executescript(_SCHEMA)
+        # executescript commits on its own, so it runs outside _transaction.
+        self._db().executescript(_SCHEMA)
 
     def __repr__(self) -> str:
         return f"SqliteTokenStore({str(self.path)!r})"
