@@ -59,6 +59,8 @@ from connauth._flow import LoginResult
 from connauth._hookspec import HOOK_API_VERSION
 from connauth._hookspec import hookimpl
 from connauth._host import HostIdentity
+from connauth._keygen import RsaKeyPair
+from connauth._keygen import generate_rsa_key_pair
 from connauth._keys import KeyRing
 from connauth._method import Deployment
 from connauth._method import Lifecycle
@@ -129,6 +131,7 @@ __all__ = [
     "ReauthorizationRequired",
     "RecordStatus",
     "RecordTampered",
+    "RsaKeyPair",
     "ScopeMismatch",
     "ShownValue",
     "SqliteTokenStore",
@@ -143,6 +146,7 @@ __all__ = [
     "UnsupportedTokenType",
     "check_url",
     "dump_with_secrets",
+    "generate_rsa_key_pair",
     "hookimpl",
     "load_with_secrets",
     "parse_token_response",

@@ -25,11 +25,11 @@ from connauth._keys import KeyRing
 from connauth._plugins import PluginRegistry
 from connauth.cli._context import CONFIG_ENV
 from connauth.cli._context import CliContext
-from connauth.cli._render import checklist_markdown
-from connauth.cli._render import print_checklist
-from connauth.cli._render import print_checks
-from connauth.cli._render import print_methods
-from connauth.cli._render import to_json
+from connauth.render import checklist_markdown
+from connauth.render import print_checklist
+from connauth.render import print_checks
+from connauth.render import print_methods
+from connauth.render import to_json
 
 __all__ = ["cli", "run"]
 

@@ -1,4 +1,4 @@
-"""Rendering checklists and check results for the terminal, Markdown and JSON."""
+"""Rendering checklists, check results and methods for rich, Markdown and JSON."""
 
 from __future__ import annotations
 
