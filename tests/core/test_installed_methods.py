@@ -19,7 +19,11 @@ import pytest
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     executable = Path(sys.executable).with_name("connauth")
     return subprocess.run(
-        [str(executable), *args], capture_output=True, text=True, timeout=60, check=False
+        [str(executable), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 

@@ -235,7 +235,7 @@ def test_lease_excludes_threads(store: SqliteTokenStore) -> None:
 
 def test_lease_times_out(store: SqliteTokenStore) -> None:
     with store.lease("acme"):
-        other = SqliteTokenStore(store.path, keys=store._keys)
+        other = SqliteTokenStore(store.path, keys=store._codec.keys)
         with pytest.raises(StoreError) as caught, other.lease("acme", wait=0.2):
             pass
     assert "timed out" in str(caught.value)
@@ -282,3 +282,16 @@ def test_lease_excludes_processes(tmp_path: Path) -> None:
     for enter, leave in zip(events[::2], events[1::2], strict=True):
         assert enter.startswith("enter")
         assert leave == enter.replace("enter", "leave")
+
+
+def test_rekey_reseals_every_record(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    old, new = KeyRing.generate(), KeyRing.generate()
+    legacy = SqliteTokenStore(path, keys=KeyRing([old]))
+    for name in ("a", "b", "c"):
+        legacy.put(make_record(name), expected_version=0)
+
+    assert SqliteTokenStore(path, keys=KeyRing([new, old])).rekey() == 3
+
+    new_only = SqliteTokenStore(path, keys=KeyRing([new]))
+    assert [record.connector_id for record in new_only.list()] == ["a", "b", "c"]

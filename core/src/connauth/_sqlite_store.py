@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import os
 import random
 import socket
@@ -27,17 +26,14 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import SecretStr
 
-from connauth._config import dump_with_secrets
-from connauth._errors import RecordTampered
+from connauth._codec import ClearColumns
+from connauth._codec import RecordCodec
 from connauth._errors import StoreConflict
 from connauth._errors import StoreError
 from connauth._keys import KeyRing
 from connauth._store import CredentialRecord
 from connauth._store import PendingAuthorization
-from connauth._store import RecordStatus
-from connauth._tokens import TokenSet
 
 __all__ = ["HOME_ENV", "SqliteTokenStore", "default_home"]
 
@@ -98,8 +94,8 @@ class SqliteTokenStore:
             Path(path) if path is not None else default_home() / "tokens.sqlite3"
         )
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self._keys = keys or KeyRing.from_environment_or_file(
-            self.path.parent / "store.key"
+        self._codec = RecordCodec(
+            keys or KeyRing.from_environment_or_file(self.path.parent / "store.key")
         )
         self._local = threading.local()
         self._owner_prefix = f"{socket.gethostname()}:{os.getpid()}"
@@ -137,7 +133,7 @@ class SqliteTokenStore:
             status=record.status,
             version=new_version,
         )
-        sealed = self._seal(stored)
+        sealed = self._codec.seal(stored)
         with self._transaction() as db:
             row = db.execute(
                 "SELECT version FROM credentials WHERE connector_id = ?",
@@ -217,14 +213,7 @@ class SqliteTokenStore:
     # -- pending logins ------------------------------------------------------
 
     def put_pending(self, state: str, pending: PendingAuthorization) -> None:
-        payload = {
-            "connector_id": pending.connector_id,
-            "method": pending.method,
-            "callback_url": pending.callback_url,
-            "expires_at": pending.expires_at.isoformat(),
-            "values": {k: v.get_secret_value() for k, v in pending.values.items()},
-        }
-        sealed = self._keys.encrypt(json.dumps(payload).encode())
+        sealed = self._codec.seal_pending(pending)
         with self._transaction() as db:
             db.execute("DELETE FROM pending WHERE expires_at < ?", (time.time(),))
             (count,) = db.execute("SELECT COUNT(*) FROM pending").fetchone()
@@ -246,15 +235,19 @@ class SqliteTokenStore:
             ).fetchone()
         if row is None or row[0] < now.timestamp():
             return None
-        plaintext, _ = self._keys.decrypt(row[1], what="a pending login")
-        payload = json.loads(plaintext)
-        return PendingAuthorization(
-            connector_id=payload["connector_id"],
-            method=payload["method"],
-            callback_url=payload["callback_url"],
-            expires_at=datetime.fromisoformat(payload["expires_at"]),
-            values={k: SecretStr(v) for k, v in payload["values"].items()},
-        )
+        return self._codec.open_pending(row[1])
+
+    def rekey(self) -> int:
+        """Seal every record again with the first key; return how many.
+
+        Run it after putting a new key first in the key ring, then drop the
+        old key once this returns.
+        """
+        count = 0
+        for record in self.list():
+            self._reseal(record)
+            count += 1
+        return count
 
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)
@@ -285,54 +278,19 @@ class SqliteTokenStore:
             raise
         db.execute("COMMIT")
 
-    def _seal(self, record: CredentialRecord) -> bytes:
-        payload = {
-            "connector_id": record.connector_id,
-            "method": record.method,
-            "site_url": record.site_url,
-            "status": record.status.value,
-            "version": record.version,
-            "api_base_url": record.api_base_url,
-            "data": dict(record.data),
-            "tokens": dump_with_secrets(record.tokens) if record.tokens else None,
-        }
-        return self._keys.encrypt(json.dumps(payload).encode())
-
     def _open(self, row: tuple[Any, ...]) -> CredentialRecord:
         connector_id, method, site_url, status, version, updated_at, sealed = row
-        what = f"the record of connector {connector_id!r}"
-        plaintext, rotated = self._keys.decrypt(sealed, what=what)
-        payload = json.loads(plaintext)
-        clear = (connector_id, method, site_url, status, version)
-        inside = tuple(
-            payload[k]
-            for k in ("connector_id", "method", "site_url", "status", "version")
+        columns = ClearColumns(
+            connector_id, method, site_url, status, version, updated_at
         )
-        if clear != inside:
-            raise RecordTampered(
-                f"{what} does not match its sealed copy: a column was edited or "
-                "rows were swapped; restore the store from a backup",
-                connector_id=connector_id,
-            )
-        tokens = payload["tokens"]
-        record = CredentialRecord(
-            connector_id=connector_id,
-            method=method,
-            site_url=site_url,
-            api_base_url=payload["api_base_url"],
-            tokens=TokenSet.model_validate(tokens) if tokens else None,
-            updated_at=datetime.fromisoformat(updated_at),
-            data=payload["data"],
-            status=RecordStatus(status),
-            version=version,
-        )
+        record, rotated = self._codec.open(columns, sealed)
         if rotated:
             self._reseal(record)
         return record
 
     def _reseal(self, record: CredentialRecord) -> None:
         """Re-encrypt a record opened by an older key with the current key."""
-        sealed = self._seal(record)
+        sealed = self._codec.seal(record)
         with self._transaction() as db:
             db.execute(
                 "UPDATE credentials SET sealed = ?"

@@ -123,6 +123,10 @@ class TokenStore(Protocol):
         unknown, already taken or expired. Each state can be taken once."""
         ...
 
+    def rekey(self) -> int:
+        """Seal every record again with the current key; return how many."""
+        ...
+
     def close(self) -> None:
         """Release the store's resources."""
         ...

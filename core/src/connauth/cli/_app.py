@@ -25,6 +25,7 @@ from connauth._keys import KeyRing
 from connauth._plugins import PluginRegistry
 from connauth.cli._context import CONFIG_ENV
 from connauth.cli._context import CliContext
+from connauth.cli._store_commands import store
 from connauth.render import checklist_markdown
 from connauth.render import print_checklist
 from connauth.render import print_checks
@@ -264,6 +265,9 @@ def connectors(state: CliContext, as_json: bool) -> None:
         state.console.print(
             f"{row['id']}\t{row['method']}\t{row['status']}\t{row['site_url']}"
         )
+
+
+cli.add_command(store)
 
 
 def _write_private(path: Path, pem: str) -> None:
