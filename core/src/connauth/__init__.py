@@ -69,6 +69,8 @@ from connauth._migration import MigrationPlan
 from connauth._migration import MigrationSource
 from connauth._plugins import PluginFailure
 from connauth._plugins import PluginRegistry
+from connauth._session import RefreshPolicy
+from connauth._session import SessionEvents
 from connauth._session import TokenSession
 from connauth._sqlite_store import SqliteTokenStore
 from connauth._store import CredentialRecord
@@ -131,8 +133,10 @@ __all__ = [
     "ReauthorizationRequired",
     "RecordStatus",
     "RecordTampered",
+    "RefreshPolicy",
     "RsaKeyPair",
     "ScopeMismatch",
+    "SessionEvents",
     "ShownValue",
     "SqliteTokenStore",
     "StateMismatch",

@@ -14,13 +14,15 @@ __all__ = ["BearerAuth"]
 
 
 class BearerAuth(httpx.Auth):
-    """Send ``Authorization: Bearer``, refreshing ahead of expiry and once on 401.
+    """Send ``Authorization: Bearer``, refreshing ahead of expiry and once on rejection.
 
     - Ahead of expiry: a token that expires within the session's margin is
       refreshed before the request is sent.
-    - On 401: the token is refreshed once and the request replayed once, but
-      only when its body is in memory; a streamed upload is never replayed.
-      A second 401 is returned to the caller as it is.
+    - On rejection: after a 401, or after a 403 or 404 while the stored expiry
+      says the token is stale (Atlassian's gateway answers some expired tokens
+      that way), the token is refreshed once and the request replayed once, but
+      only when its body is in memory; a streamed upload is never replayed. A
+      second rejection is returned to the caller as it is.
 
     httpx keeps ``Authorization`` on same-origin redirects and drops it on
     cross-origin ones, so the token never follows a redirect to another host.
@@ -36,9 +38,18 @@ class BearerAuth(httpx.Auth):
         if self._session.is_due(tokens):
             tokens = self._session.refresh(tokens)
         response = yield _authorize(request, tokens)
-        if _should_replay(request, response, tokens):
+        if self._should_replay(request, response, tokens):
             tokens = self._session.refresh(tokens)
             yield _authorize(request, tokens)
+
+    def _should_replay(
+        self, request: httpx.Request, response: httpx.Response, tokens: TokenSet
+    ) -> bool:
+        rejected = response.status_code == 401 or (
+            response.status_code in (403, 404) and self._session.is_stale(tokens)
+        )
+        replayable = isinstance(request.stream, httpx.ByteStream)
+        return rejected and replayable and tokens.can_refresh
 
     async def async_auth_flow(
         self, request: httpx.Request
@@ -47,7 +58,7 @@ class BearerAuth(httpx.Auth):
         if self._session.is_due(tokens):
             tokens = await self._session.refresh_async(tokens)
         response = yield _authorize(request, tokens)
-        if _should_replay(request, response, tokens):
+        if self._should_replay(request, response, tokens):
             tokens = await self._session.refresh_async(tokens)
             yield _authorize(request, tokens)
 
@@ -57,13 +68,3 @@ def _authorize(request: httpx.Request, tokens: TokenSet) -> httpx.Request:
         f"Bearer {tokens.access_token.get_secret_value()}"
     )
     return request
-
-
-def _should_replay(
-    request: httpx.Request, response: httpx.Response, tokens: TokenSet
-) -> bool:
-    return (
-        response.status_code == 401
-        and tokens.can_refresh
-        and isinstance(request.stream, httpx.ByteStream)
-    )

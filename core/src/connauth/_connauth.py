@@ -46,7 +46,7 @@ from connauth._method import MethodInfo
 from connauth._migration import MigrationPlan
 from connauth._migration import MigrationSource
 from connauth._plugins import PluginRegistry
-from connauth._session import DEFAULT_REFRESH_MARGIN
+from connauth._session import RefreshPolicy
 from connauth._session import SessionEvents
 from connauth._session import TokenSession
 from connauth._session import utc_now
@@ -86,7 +86,7 @@ class Connauth:
             :class:`~connauth.SqliteTokenStore`.
         registry: the plugins; ``None`` loads every installed plugin.
         clock: returns the current aware UTC time; tests pass their own.
-        refresh_margin: seconds before expiry at which tokens are refreshed.
+        refresh_policy: when tokens are refreshed and how failures back off.
     """
 
     def __init__(
@@ -96,7 +96,7 @@ class Connauth:
         store: TokenStore | None = None,
         registry: PluginRegistry | None = None,
         clock: Callable[[], datetime] = utc_now,
-        refresh_margin: float = DEFAULT_REFRESH_MARGIN,
+        refresh_policy: RefreshPolicy | None = None,
     ) -> None:
         if store is None:
             from connauth._sqlite_store import SqliteTokenStore
@@ -106,7 +106,7 @@ class Connauth:
         self.store = store
         self.registry = registry or PluginRegistry.from_environment()
         self._clock = clock
-        self._refresh_margin = refresh_margin
+        self._refresh_policy = refresh_policy or RefreshPolicy()
         self._sessions: dict[str, TokenSession] = {}
         self._events = _RegistryEvents(self.registry)
 
@@ -277,7 +277,7 @@ class Connauth:
                 http=connector.http,
                 events=self._events,
                 clock=self._clock,
-                margin=self._refresh_margin,
+                policy=self._refresh_policy,
             )
             self._sessions[connector.id] = session
         return session

@@ -297,7 +297,10 @@ class TransientAuthError(ConnauthError):
     """A failure that may pass: 429, 5xx, a timeout or a dropped connection.
 
     Stored credentials are kept. ``retry_after`` is the minimum wait in
-    seconds when the server sent ``Retry-After``.
+    seconds when the server sent ``Retry-After``. ``maybe_processed`` is true
+    when the request may have reached the server before the failure (a read
+    timeout, a dropped response): a refresh token sent that way may already
+    have been rotated.
     """
 
     def __init__(
@@ -307,10 +310,12 @@ class TransientAuthError(ConnauthError):
         retry_after: float | None = None,
         status_code: int | None = None,
         connector_id: str | None = None,
+        maybe_processed: bool = False,
     ) -> None:
         super().__init__(message, connector_id=connector_id)
         self.retry_after = retry_after
         self.status_code = status_code
+        self.maybe_processed = maybe_processed
 
 
 class ProtocolError(ConnauthError):

@@ -71,6 +71,10 @@ def _transient(
 ) -> TransientAuthError:
     kind = "timed out" if isinstance(error, httpx.TimeoutException) else "failed"
     url = request.url.copy_with(query=None)
+    # Connecting failed: the server never saw the request. Anything later
+    # (a read timeout, a dropped connection) may come after the server acted.
+    not_sent = isinstance(error, httpx.ConnectError | httpx.ConnectTimeout)
     return TransientAuthError(
-        f"{request.method} {url} {kind} ({type(error).__name__}); retry later"
+        f"{request.method} {url} {kind} ({type(error).__name__}); retry later",
+        maybe_processed=not not_sent,
     )

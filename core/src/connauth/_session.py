@@ -9,23 +9,41 @@ Refresh order, the same for sync and async callers:
    before anyone uses them. A failed write raises; nothing continues with
    tokens that are not stored, because Atlassian disables the old refresh
    token as soon as it issues a new one.
+
+Failures are handled by kind:
+
+- a dead grant (:class:`ReauthorizationRequired`) flags the record; no retry;
+- a transient failure (429, 5xx, connection trouble) keeps the tokens and backs
+  off, at least for the server's ``Retry-After``; while the access token is
+  still valid the session keeps serving it;
+- a refresh that may have reached the server (a read timeout) is retried once
+  at once, inside the server's reuse window (Atlassian: 10 minutes), where
+  sending the same refresh token again is allowed. If that fails too, the
+  record is marked with the time of the uncertain attempt; after the reuse
+  window has passed, the connector is flagged for re-authorization rather
+  than risking a reuse that revokes the whole grant.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import threading
+import time
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
 
 import httpx
 
 from connauth._config import HttpSettings
 from connauth._errors import ReauthorizationRequired
+from connauth._errors import TransientAuthError
 from connauth._exchange import Exchange
 from connauth._exchange import run_exchange
 from connauth._exchange import run_exchange_async
@@ -34,19 +52,50 @@ from connauth._store import RecordStatus
 from connauth._store import TokenStore
 from connauth._tokens import TokenSet
 
-__all__ = ["DEFAULT_REFRESH_MARGIN", "SessionEvents", "TokenSession", "utc_now"]
+__all__ = ["RefreshPolicy", "SessionEvents", "TokenSession", "utc_now"]
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_REFRESH_MARGIN = 60.0
-"""Seconds before expiry at which a token is refreshed ahead of use."""
-
 Refresher = Callable[[TokenSet], Exchange[TokenSet]]
+
+UNCERTAIN_SINCE = "refresh_uncertain_since"
+"""Key in ``CredentialRecord.data``: when a refresh whose outcome is unknown
+was sent (ISO 8601). Cleared by the next successful refresh."""
 
 
 def utc_now() -> datetime:
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class RefreshPolicy:
+    """When and how tokens are refreshed. All values are in seconds.
+
+    Attributes:
+        margin: refresh this long before the access token expires.
+        jitter: add up to this much, chosen once per session, to ``margin``,
+            so that connectors logged in together do not refresh together.
+        reuse_window: how long the server accepts a refresh token again after
+            rotating it (Atlassian documents 10 minutes).
+        backoff: first wait after a transient failure; it doubles per
+            consecutive failure, up to ``max_backoff``. A server's
+            ``Retry-After`` is a minimum on top of this.
+        max_backoff: the longest wait between refresh attempts.
+    """
+
+    margin: float = 60.0
+    jitter: float = 30.0
+    reuse_window: float = 600.0
+    backoff: float = 1.0
+    max_backoff: float = 300.0
+
+    def __post_init__(self) -> None:
+        if self.margin < 30:
+            raise ValueError(
+                f"margin must be at least 30 seconds, got {self.margin:g}: tokens "
+                "used up to their last second fail in flight"
+            )
 
 
 class SessionEvents:
@@ -77,7 +126,7 @@ class TokenSession:
         http: HttpSettings,
         events: SessionEvents | None = None,
         clock: Callable[[], datetime] = utc_now,
-        margin: float = DEFAULT_REFRESH_MARGIN,
+        policy: RefreshPolicy | None = None,
     ) -> None:
         self._record = record
         self._store = store
@@ -85,7 +134,10 @@ class TokenSession:
         self._http = http
         self._events = events or SessionEvents()
         self._clock = clock
-        self._margin = margin
+        self.policy = policy or RefreshPolicy()
+        self._margin = self.policy.margin + random.uniform(0, self.policy.jitter)  # noqa: S311
+        self._failures = 0
+        self._not_before = 0.0
         self._thread_lock = threading.Lock()
         self._loop_locks: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, asyncio.Lock
@@ -117,45 +169,176 @@ class TokenSession:
     def is_due(self, tokens: TokenSet) -> bool:
         """Whether ``tokens`` should be refreshed before the next request.
 
-        Tokens with a refresh token are due ``margin`` seconds before expiry.
-        Tokens without one are due only once expired, so that the caller gets
-        :class:`ReauthorizationRequired` instead of a 401.
+        Tokens with a refresh token are due ``margin`` (plus this session's
+        jitter) before expiry. Tokens without one are due only once expired,
+        so that the caller gets :class:`ReauthorizationRequired` instead of a
+        401.
         """
         margin = self._margin if tokens.can_refresh else 0.0
         return tokens.expires_within(margin, now=self._clock())
+
+    def is_stale(self, tokens: TokenSet) -> bool:
+        """Whether the stored expiry says ``tokens`` have expired."""
+        return tokens.expires_within(0, now=self._clock())
 
     def refresh(self, stale: TokenSet) -> TokenSet:
         """Return tokens newer than ``stale``, refreshing them if no other
         worker has. Blocks while another thread or process holds the lease."""
         with self._thread_lock, self._store.lease(self.connector_id):
-            record = self._reload()
-            fresh = self._newer_than(record, stale)
-            if fresh is not None:
-                return fresh
-            exchange = self._start_refresh(record)
+            record, ready = self._prepare(stale)
+            if ready is not None:
+                return ready
             with httpx.Client(**self._http.client_options()) as client:
                 try:
-                    tokens = run_exchange(client, exchange)
-                except ReauthorizationRequired as error:
-                    self._flag(record, error)
-                    raise
+                    tokens = run_exchange(client, self._start_refresh(record))
+                except TransientAuthError as error:
+                    if not error.maybe_processed:
+                        return self._on_transient(record, error)
+                    try:
+                        tokens = run_exchange(client, self._start_refresh(record))
+                    except TransientAuthError as again:
+                        return self._on_transient(record, again, uncertain=True)
+                    except ReauthorizationRequired as dead:
+                        raise self._flag(record, dead) from None
+                except ReauthorizationRequired as dead:
+                    raise self._flag(record, dead) from None
             return self._persist(record, tokens)
 
     async def refresh_async(self, stale: TokenSet) -> TokenSet:
         """The asynchronous form of :meth:`refresh`."""
         async with self._loop_lock(), self._store.lease_async(self.connector_id):
-            record = self._reload()
-            fresh = self._newer_than(record, stale)
-            if fresh is not None:
-                return fresh
-            exchange = self._start_refresh(record)
+            record, ready = self._prepare(stale)
+            if ready is not None:
+                return ready
             async with httpx.AsyncClient(**self._http.client_options()) as client:
                 try:
-                    tokens = await run_exchange_async(client, exchange)
-                except ReauthorizationRequired as error:
-                    self._flag(record, error)
-                    raise
+                    tokens = await run_exchange_async(
+                        client, self._start_refresh(record)
+                    )
+                except TransientAuthError as error:
+                    if not error.maybe_processed:
+                        return self._on_transient(record, error)
+                    try:
+                        tokens = await run_exchange_async(
+                            client, self._start_refresh(record)
+                        )
+                    except TransientAuthError as again:
+                        return self._on_transient(record, again, uncertain=True)
+                    except ReauthorizationRequired as dead:
+                        raise self._flag(record, dead) from None
+                except ReauthorizationRequired as dead:
+                    raise self._flag(record, dead) from None
             return self._persist(record, tokens)
+
+    # -- the steps shared by refresh and refresh_async ---------------------------
+
+    def _prepare(self, stale: TokenSet) -> tuple[CredentialRecord, TokenSet | None]:
+        """Re-read the store and decide whether a refresh request is needed.
+
+        Returns the record and, when no request is needed, the tokens to use.
+        """
+        record = self._reload()
+        tokens = self.tokens()
+        if not _same_access_token(tokens, stale) and not self.is_due(tokens):
+            logger.debug(
+                "connector %s: using tokens refreshed by another worker",
+                record.connector_id,
+            )
+            return record, tokens
+
+        uncertain = record.data.get(UNCERTAIN_SINCE)
+        if uncertain is not None:
+            sent_at = datetime.fromisoformat(uncertain)
+            window = timedelta(seconds=self.policy.reuse_window)
+            if self._clock() - sent_at > window:
+                error = self._reauthorization_error(
+                    "a refresh sent at "
+                    f"{sent_at.isoformat(timespec='seconds')} got no answer and "
+                    "the server's reuse window has passed, so sending the refresh "
+                    "token again could revoke the grant"
+                )
+                raise self._flag(record, error)
+
+        wait = self._not_before - time.monotonic()
+        if wait > 0:
+            if not self.is_stale(tokens):
+                return record, tokens
+            raise TransientAuthError(
+                f"refreshing connector {record.connector_id!r} is backing off after "
+                f"a transient failure; retry in {wait:.0f} s",
+                retry_after=wait,
+                connector_id=record.connector_id,
+            )
+        return record, None
+
+    def _start_refresh(self, record: CredentialRecord) -> Exchange[TokenSet]:
+        tokens = self.tokens()
+        if self._refresher is None or not tokens.can_refresh:
+            error = self._reauthorization_error(
+                "the access token expired and no refresh token is stored"
+            )
+            raise self._flag(record, error)
+        logger.info("connector %s: refreshing tokens", record.connector_id)
+        return self._refresher(tokens)
+
+    def _persist(self, record: CredentialRecord, tokens: TokenSet) -> TokenSet:
+        data = {k: v for k, v in record.data.items() if k != UNCERTAIN_SINCE}
+        updated = replace(record.with_tokens(tokens, now=self._clock()), data=data)
+        self._record = self._store.put(updated, expected_version=record.version)
+        self._failures = 0
+        self._not_before = 0.0
+        logger.info("connector %s: refreshed tokens persisted", record.connector_id)
+        self._events.tokens_refreshed(record.connector_id, record.method)
+        return tokens
+
+    def _on_transient(
+        self,
+        record: CredentialRecord,
+        error: TransientAuthError,
+        *,
+        uncertain: bool = False,
+    ) -> TokenSet:
+        """Back off after a transient failure; keep serving valid tokens."""
+        growth = self.policy.backoff * (2**self._failures)
+        wait = max(error.retry_after or 0.0, min(growth, self.policy.max_backoff))
+        self._failures += 1
+        self._not_before = time.monotonic() + wait
+        if uncertain and UNCERTAIN_SINCE not in record.data:
+            marked = replace(
+                record, data={**record.data, UNCERTAIN_SINCE: self._clock().isoformat()}
+            )
+            self._record = self._store.put(marked, expected_version=record.version)
+        logger.warning(
+            "connector %s: refresh failed (%s); next attempt in %.1f s",
+            record.connector_id,
+            error.message,
+            wait,
+        )
+        tokens = self.tokens()
+        if self.is_stale(tokens):
+            error.connector_id = record.connector_id
+            raise error
+        return tokens
+
+    def _flag(
+        self, record: CredentialRecord, error: ReauthorizationRequired
+    ) -> ReauthorizationRequired:
+        """Mark the record as needing a new login; return ``error`` to raise."""
+        flagged = replace(
+            record,
+            status=RecordStatus.REAUTHORIZATION_REQUIRED,
+            updated_at=self._clock(),
+        )
+        self._record = self._store.put(flagged, expected_version=record.version)
+        reason = error.reason or "refresh_failed"
+        logger.warning(
+            "connector %s: re-authorization required (%s)", record.connector_id, reason
+        )
+        self._events.reauthorization_required(
+            record.connector_id, record.method, reason
+        )
+        error.connector_id = record.connector_id
+        return error
 
     def _loop_lock(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
@@ -171,58 +354,13 @@ class TokenSession:
         self._record = record
         return record
 
-    def _newer_than(self, record: CredentialRecord, stale: TokenSet) -> TokenSet | None:
-        """Return the stored tokens if another worker replaced ``stale``."""
-        tokens = self.tokens()
-        if (
-            tokens.access_token.get_secret_value()
-            == stale.access_token.get_secret_value()
-        ):
-            return None
-        if self.is_due(tokens):
-            return None
-        logger.debug(
-            "connector %s: using tokens refreshed by another worker",
-            record.connector_id,
-        )
-        return tokens
-
-    def _start_refresh(self, record: CredentialRecord) -> Exchange[TokenSet]:
-        tokens = self.tokens()
-        if self._refresher is None or not tokens.can_refresh:
-            error = self._reauthorization_error(
-                "the access token expired and no refresh token is stored"
-            )
-            self._flag(record, error)
-            raise error
-        logger.info("connector %s: refreshing tokens", record.connector_id)
-        return self._refresher(tokens)
-
-    def _persist(self, record: CredentialRecord, tokens: TokenSet) -> TokenSet:
-        updated = record.with_tokens(tokens, now=self._clock())
-        self._record = self._store.put(updated, expected_version=record.version)
-        logger.info("connector %s: refreshed tokens persisted", record.connector_id)
-        self._events.tokens_refreshed(record.connector_id, record.method)
-        return tokens
-
-    def _flag(self, record: CredentialRecord, error: ReauthorizationRequired) -> None:
-        flagged = replace(
-            record,
-            status=RecordStatus.REAUTHORIZATION_REQUIRED,
-            updated_at=self._clock(),
-        )
-        self._record = self._store.put(flagged, expected_version=record.version)
-        reason = getattr(error, "reason", None) or "refresh_failed"
-        logger.warning(
-            "connector %s: re-authorization required (%s)", record.connector_id, reason
-        )
-        self._events.reauthorization_required(
-            record.connector_id, record.method, reason
-        )
-
     def _reauthorization_error(self, cause: str) -> ReauthorizationRequired:
         return ReauthorizationRequired(
             f"{cause}; an admin must log in again with 'connauth login "
             f"{self.connector_id}'",
             connector_id=self.connector_id,
         )
+
+
+def _same_access_token(left: TokenSet, right: TokenSet) -> bool:
+    return left.access_token.get_secret_value() == right.access_token.get_secret_value()
