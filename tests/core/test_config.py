@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import ssl
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -10,6 +12,7 @@ from hypothesis import strategies as st
 from pydantic import SecretStr
 from pydantic import ValidationError
 
+from connauth import ConfigError
 from connauth import HostIdentity
 from connauth import HttpSettings
 from connauth import MethodConfig
@@ -134,14 +137,27 @@ def test_host_identity_validates_every_url() -> None:
     assert fields == {"redirect_url", "privacy_policy_url"}
 
 
-def test_http_settings_explicit_proxy_ignores_environment() -> None:
-    options = HttpSettings(
-        proxy="http://proxy.corp.test:3128", verify="/tmp/ca.pem", timeout=10
-    ).client_options()
-    assert options == {
-        "verify": "/tmp/ca.pem",
-        "timeout": 10.0,
-        "proxy": "http://proxy.corp.test:3128",
-        "trust_env": False,
-    }
+def test_http_settings_explicit_proxy_ignores_environment(tmp_path: Path) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text(certifi_bundle())
+    settings = HttpSettings(
+        proxy="http://proxy.corp.test:3128", verify=str(bundle), timeout=10
+    )
+    options = settings.client_options()
+    assert options["proxy"] == "http://proxy.corp.test:3128"
+    assert options["trust_env"] is False
+    assert options["timeout"] == 10.0
+    assert isinstance(options["verify"], ssl.SSLContext)
     assert "trust_env" not in HttpSettings().client_options()
+
+
+def test_http_settings_missing_bundle_names_path(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.pem"
+    with pytest.raises(ConfigError, match=r"nowhere\.pem"):
+        HttpSettings(verify=str(missing)).client_options()
+
+
+def certifi_bundle() -> str:
+    import certifi
+
+    return Path(certifi.where()).read_text()

@@ -8,6 +8,8 @@ to an encrypted store.
 
 from __future__ import annotations
 
+import functools
+import ssl
 from collections.abc import Mapping
 from typing import Any
 from typing import TypeVar
@@ -18,6 +20,7 @@ from pydantic import Field
 from pydantic import SecretStr
 from pydantic import field_validator
 
+from connauth._errors import ConfigError
 from connauth._urls import check_url
 
 __all__ = [
@@ -75,12 +78,35 @@ class HttpSettings(BaseModel):
     )
 
     def client_options(self) -> dict[str, Any]:
-        """Return keyword arguments for ``httpx.Client`` and ``httpx.AsyncClient``."""
-        options: dict[str, Any] = {"verify": self.verify, "timeout": self.timeout}
+        """Return keyword arguments for ``httpx.Client`` and ``httpx.AsyncClient``.
+
+        A CA bundle path becomes an ``ssl.SSLContext``: httpx 0.28 deprecates
+        passing the path itself.
+        """
+        verify = (
+            ssl_context(self.verify) if isinstance(self.verify, str) else self.verify
+        )
+        options: dict[str, Any] = {"verify": verify, "timeout": self.timeout}
         if self.proxy is not None:
             options["proxy"] = self.proxy
             options["trust_env"] = False
         return options
+
+
+@functools.lru_cache(maxsize=32)
+def ssl_context(ca_bundle: str) -> ssl.SSLContext:
+    """Return a TLS client context that trusts the CA certificates in ``ca_bundle``.
+
+    Contexts are cached per path because loading a bundle costs milliseconds.
+    NOTE: a bundle file replaced on disk is read again only after a restart.
+    """
+    try:
+        return ssl.create_default_context(cafile=ca_bundle)
+    except (OSError, ssl.SSLError) as error:
+        raise ConfigError(
+            f"CA bundle {ca_bundle!r} cannot be loaded ({error}); give the path of "
+            "a PEM file of CA certificates in http.verify"
+        ) from None
 
 
 def secret_field_names(model: type[BaseModel]) -> frozenset[str]:

@@ -10,6 +10,7 @@ moves the OAuth 1.0a connector to OAuth 2.0. It uses only connauth's public API.
 from __future__ import annotations
 
 import contextlib
+import ssl
 import tempfile
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -180,13 +181,13 @@ class Demo:
         with self.step(method, "checklist"):
             checklist = self.connauth.checklist(method)
             print_checklist(self.console, checklist)
-            require(checklist.steps, "the checklist has no steps")
+            require(bool(checklist.steps), "the checklist has no steps")
 
         with self.step(method, "broken config rejected") as detail:
             problems = self.broken_config_problems(scenario, good)
-            require(problems, "the broken configuration was accepted")
+            require(bool(problems), "the broken configuration was accepted")
             for field_name, message, step in problems:
-                require(step, f"the error on {field_name} names no checklist step")
+                require(step is not None, f"the error on {field_name} names no checklist step")
                 self.console.print(
                     f"    [yellow]{field_name}[/]: {message} → step [bold]{step}"
                 )
@@ -239,7 +240,8 @@ class Demo:
     def approve_in_browser(self, url: str) -> str:
         """Act as the admin's browser: open the consent page, which the sandbox
         approves at once, and return where Jira sends the browser back."""
-        with httpx.Client(verify=str(self.world.server.ca_path)) as browser:
+        verify = ssl.create_default_context(cafile=self.world.server.ca_path)
+        with httpx.Client(verify=verify) as browser:
             response = browser.get(url)
         require(
             response.is_redirect, f"the consent page answered {response.status_code}"
