@@ -103,10 +103,14 @@ def test_duplicate_method_rejected() -> None:
 
 
 def test_raising_hook_isolated_to_its_plugin() -> None:
-    def broken_checklist(method: str, host: object, config: object) -> None:
+    def broken_checklist(
+        method: str, host: object, config: object, deployment: object
+    ) -> None:
         raise RuntimeError("secret-looking text that must not be copied")
 
-    def good_checklist(method: str, host: object, config: object) -> str:
+    def good_checklist(
+        method: str, host: object, config: object, deployment: object
+    ) -> str:
         return f"checklist of {method}"
 
     registry = PluginRegistry()
@@ -116,23 +120,27 @@ def test_raising_hook_isolated_to_its_plugin() -> None:
     registry.register(make_plugin("good", connauth_checklist=good_checklist), "good")
 
     with pytest.raises(PluginError) as caught:
-        registry.call("connauth_checklist", "broken", host=None, config=None)
+        registry.call(
+            "connauth_checklist", "broken", host=None, config=None, deployment=None
+        )
     assert caught.value.plugin == "broken"
     assert "RuntimeError" in str(caught.value)
     assert "secret-looking" not in str(caught.value)
 
-    answer = registry.call("connauth_checklist", "good", host=None, config=None)
+    answer = registry.call(
+        "connauth_checklist", "good", host=None, config=None, deployment=None
+    )
     assert answer == "checklist of good"
 
 
 def test_call_reaches_only_owner() -> None:
     calls: list[str] = []
 
-    def first(method: str, host: object, config: object) -> str:
+    def first(method: str, host: object, config: object, deployment: object) -> str:
         calls.append("first")
         return "first"
 
-    def second(method: str, host: object, config: object) -> str:
+    def second(method: str, host: object, config: object, deployment: object) -> str:
         calls.append("second")
         return "second"
 
@@ -140,7 +148,10 @@ def test_call_reaches_only_owner() -> None:
     registry.register(make_plugin("one", connauth_checklist=first), "one")
     registry.register(make_plugin("two", connauth_checklist=second), "two")
     assert (
-        registry.call("connauth_checklist", "two", host=None, config=None) == "second"
+        registry.call(
+            "connauth_checklist", "two", host=None, config=None, deployment=None
+        )
+        == "second"
     )
     assert calls == ["second"]
 

@@ -109,23 +109,23 @@ def test_dc_shows_host_values(host: HostIdentity) -> None:
 
 def test_dc_scope_step_follows_config(host: HostIdentity) -> None:
     config = dc_config(scopes=["READ"])
-    step = connauth_checklist("oauth2", host, config).step("dc-scopes")  # type: ignore[union-attr]
+    step = connauth_checklist("oauth2", host, config, None).step("dc-scopes")  # type: ignore[union-attr]
     assert [(v.value, v.label) for v in step.show] == [
         ("READ", "View projects and issues")
     ]
 
 
 def test_hook_picks_deployment(host: HostIdentity) -> None:
-    cloud = connauth_checklist("oauth2", host, cloud_config())
-    dc = connauth_checklist("oauth2", host, dc_config())
-    default = connauth_checklist("oauth2", host, None)
+    cloud = connauth_checklist("oauth2", host, cloud_config(), None)
+    dc = connauth_checklist("oauth2", host, dc_config(), None)
+    default = connauth_checklist("oauth2", host, None, None)
     assert cloud is not None
     assert dc is not None
     assert default is not None
     assert cloud.steps[0].id == "cloud-site"
     assert dc.steps[0].id == "dc-site"
     assert default == cloud
-    assert connauth_checklist("basic", host, None) is None
+    assert connauth_checklist("basic", host, None, None) is None
 
 
 def test_no_host_hard_coded() -> None:

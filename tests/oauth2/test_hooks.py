@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+from datetime import datetime
+
 import pytest
 from pydantic import SecretStr
 
@@ -20,6 +23,8 @@ from connauth_oauth2 import connauth_refresh
 
 from ._support import cloud_config
 from ._support import dc_config
+
+NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 
 
 def test_registers_without_failures() -> None:
@@ -65,7 +70,7 @@ def test_other_methods_get_none(host: HostIdentity) -> None:
     tokens = TokenSet(access_token=SecretStr("a"))
     assert connauth_authenticate("basic", cloud_config(), host) is None
     assert connauth_connectivity_checks("basic", cloud_config()) is None
-    assert connauth_refresh("basic", cloud_config(), tokens) is None
+    assert connauth_refresh("basic", cloud_config(), tokens, NOW) is None
 
 
 def test_foreign_config_rejected(host: HostIdentity) -> None:
@@ -76,9 +81,9 @@ def test_foreign_config_rejected(host: HostIdentity) -> None:
 def test_refresh_off_has_no_refresh() -> None:
     tokens = TokenSet(access_token=SecretStr("a"), refresh_token=SecretStr("r"))
     cloud = cloud_config(refresh=False, scopes=["read:jira-work"])
-    assert connauth_refresh("oauth2", cloud, tokens) is None
-    assert connauth_refresh("oauth2", dc_config(refresh=False), tokens) is None
-    assert connauth_refresh("oauth2", dc_config(), tokens) is not None
+    assert connauth_refresh("oauth2", cloud, tokens, NOW) is None
+    assert connauth_refresh("oauth2", dc_config(refresh=False), tokens, NOW) is None
+    assert connauth_refresh("oauth2", dc_config(), tokens, NOW) is not None
 
 
 def test_http_auth_is_bearer() -> None:

@@ -42,7 +42,9 @@ class MethodConfig(BaseModel):
     it: the site, not an API gateway.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # hide_input_in_errors: pydantic's error text would otherwise repeat the
+    # raw input of a rejected field, a secret included.
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
     site_url: str = Field(description="Public URL of the Jira site.")
 

@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     import click
     import httpx
 
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from connauth._exchange import Exchange
     from connauth._flow import Authorization
     from connauth._host import HostIdentity
+    from connauth._method import Deployment
     from connauth._method import MethodInfo
     from connauth._migration import MigrationPlan
     from connauth._migration import MigrationSource
@@ -78,7 +81,10 @@ def connauth_describe_methods() -> Sequence[MethodInfo]:
 
 @hookspec(firstresult=True)
 def connauth_checklist(
-    method: str, host: HostIdentity, config: MethodConfig | None
+    method: str,
+    host: HostIdentity,
+    config: MethodConfig | None,
+    deployment: Deployment | None,
 ) -> Checklist | None:
     """Build the setup checklist an admin follows in Jira for ``method``.
 
@@ -91,6 +97,10 @@ def connauth_checklist(
     :param config: the connector's configuration when one exists, so values
         derived from it (an OAuth 1.0a public key) can be shown; ``None``
         before the admin has entered anything.
+    :param deployment: the Jira deployment the admin chose, when known
+        without a valid configuration (for example while reporting an invalid
+        one); ``None`` otherwise. A method that serves several deployments
+        uses it, or ``config``'s, to pick the steps.
     :return: the checklist, or ``None`` if ``method`` is not this plugin's.
 
     Stops at the first non-``None`` result.
@@ -165,7 +175,7 @@ def connauth_authenticate(
 
 @hookspec(firstresult=True)
 def connauth_refresh(
-    method: str, config: MethodConfig, tokens: TokenSet
+    method: str, config: MethodConfig, tokens: TokenSet, now: datetime
 ) -> Exchange[TokenSet] | None:
     """Return an exchange that trades ``tokens`` for fresh ones.
 
@@ -176,6 +186,9 @@ def connauth_refresh(
     :param method: the method of the connector.
     :param config: the connector's configuration.
     :param tokens: the current token set; ``tokens.refresh_token`` is set.
+    :param now: the host's current time (aware, UTC). Compute ``expires_at``
+        from it rather than from the system clock, so that a host's injected
+        clock applies to refreshed tokens too.
     :return: the exchange, or ``None`` if ``method`` is not this plugin's or
         it has no refresh. The exchange raises
         :class:`~connauth.ReauthorizationRequired` for a dead grant,

@@ -188,14 +188,15 @@ class TokenSession:
             record, ready = self._prepare(stale)
             if ready is not None:
                 return ready
+            exchange = self._start_refresh(record)
             with httpx.Client(**self._http.client_options()) as client:
                 try:
-                    tokens = run_exchange(client, self._start_refresh(record))
+                    tokens = run_exchange(client, exchange)
                 except TransientAuthError as error:
                     if not error.maybe_processed:
                         return self._on_transient(record, error)
                     try:
-                        tokens = run_exchange(client, self._start_refresh(record))
+                        tokens = run_exchange(client, self._retry_refresh(record))
                     except TransientAuthError as again:
                         return self._on_transient(record, again, uncertain=True)
                     except ReauthorizationRequired as dead:
@@ -210,17 +211,16 @@ class TokenSession:
             record, ready = self._prepare(stale)
             if ready is not None:
                 return ready
+            exchange = self._start_refresh(record)
             async with httpx.AsyncClient(**self._http.client_options()) as client:
                 try:
-                    tokens = await run_exchange_async(
-                        client, self._start_refresh(record)
-                    )
+                    tokens = await run_exchange_async(client, exchange)
                 except TransientAuthError as error:
                     if not error.maybe_processed:
                         return self._on_transient(record, error)
                     try:
                         tokens = await run_exchange_async(
-                            client, self._start_refresh(record)
+                            client, self._retry_refresh(record)
                         )
                     except TransientAuthError as again:
                         return self._on_transient(record, again, uncertain=True)
@@ -280,6 +280,15 @@ class TokenSession:
             raise self._flag(record, error)
         logger.info("connector %s: refreshing tokens", record.connector_id)
         return self._refresher(tokens)
+
+    def _retry_refresh(self, record: CredentialRecord) -> Exchange[TokenSet]:
+        """Return the exchange for the one retry after an uncertain attempt."""
+        logger.info(
+            "connector %s: refresh outcome unknown; retrying once inside the "
+            "reuse window",
+            record.connector_id,
+        )
+        return self._start_refresh(record)
 
     def _persist(self, record: CredentialRecord, tokens: TokenSet) -> TokenSet:
         data = {k: v for k, v in record.data.items() if k != UNCERTAIN_SINCE}

@@ -8,6 +8,7 @@ configuration of another model.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import httpx
 
@@ -28,6 +29,7 @@ from connauth import TokenSession
 from connauth import TokenSet
 from connauth import hookimpl
 from connauth_oauth2._checklist import METHOD_NAME
+from connauth_oauth2._checklist import build_checklist
 from connauth_oauth2._checklist import checklist_for_config
 from connauth_oauth2._checks import connectivity_checks
 from connauth_oauth2._config import OAuth2Config
@@ -68,12 +70,18 @@ def connauth_describe_methods() -> Sequence[MethodInfo]:
 
 @hookimpl
 def connauth_checklist(
-    method: str, host: HostIdentity, config: MethodConfig | None
+    method: str,
+    host: HostIdentity,
+    config: MethodConfig | None,
+    deployment: Deployment | None,
 ) -> Checklist | None:
-    """Return the checklist of the configured deployment, or Cloud's."""
+    """Return the checklist of the configured or chosen deployment, else Cloud's."""
     if method != METHOD_NAME:
         return None
-    return checklist_for_config(host, _optional_config(config))
+    oauth2_config = _optional_config(config)
+    if oauth2_config is None and deployment is not None:
+        return build_checklist(host, deployment)
+    return checklist_for_config(host, oauth2_config)
 
 
 @hookimpl
@@ -108,7 +116,7 @@ def connauth_authenticate(
 
 @hookimpl
 def connauth_refresh(
-    method: str, config: MethodConfig, tokens: TokenSet
+    method: str, config: MethodConfig, tokens: TokenSet, now: datetime
 ) -> Exchange[TokenSet] | None:
     """Return the refresh exchange, or ``None`` when ``refresh`` is off."""
     if method != METHOD_NAME:
@@ -116,7 +124,7 @@ def connauth_refresh(
     oauth2_config = _config(config)
     if not oauth2_config.refresh:
         return None
-    return refresh_exchange(oauth2_config, tokens)
+    return refresh_exchange(oauth2_config, tokens, clock=lambda: now)
 
 
 @hookimpl
