@@ -179,7 +179,10 @@ class Demo:
         good = self.world.auth(method)
 
         with self.step(method, "checklist"):
-            checklist = self.connauth.checklist(method)
+            # The admin's correct values fill in what the checklist derives
+            # from them, such as the OAuth 1.0a public key.
+            config = self.connauth.connector(scenario.connector_id, method, good).config
+            checklist = self.connauth.checklist(method, config)
             print_checklist(self.console, checklist)
             require(bool(checklist.steps), "the checklist has no steps")
 
@@ -187,11 +190,16 @@ class Demo:
             problems = self.broken_config_problems(scenario, good)
             require(bool(problems), "the broken configuration was accepted")
             for field_name, message, step in problems:
-                require(step is not None, f"the error on {field_name} names no checklist step")
+                require(
+                    step is not None,
+                    f"the error on {field_name} names no checklist step",
+                )
                 self.console.print(
                     f"    [yellow]{field_name}[/]: {message} → step [bold]{step}"
                 )
-            detail.append(f"{len(problems)} errors, each naming its step")
+            count = len(problems)
+            noun = "error" if count == 1 else "errors"
+            detail.append(f"{count} {noun}, each naming its step")
 
         with self.step(method, "valid config accepted"):
             connector = self.connauth.connector(
