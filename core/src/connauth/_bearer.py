@@ -19,7 +19,7 @@ class BearerAuth(httpx.Auth):
     - Ahead of expiry: a token that expires within the session's margin is
       refreshed before the request is sent.
     - On rejection: after a 401, or after a 403 or 404 while the stored expiry
-      says the token is stale (Atlassian's gateway answers some expired tokens
+      shows the token is stale (Atlassian's gateway answers some expired tokens
       that way), the token is refreshed once and the request replayed once, but
       only when its body is in memory; a streamed upload is never replayed. A
       second rejection is returned to the caller as it is.

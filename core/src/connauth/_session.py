@@ -81,7 +81,7 @@ class RefreshPolicy:
         backoff: first wait after a transient failure; it doubles per
             consecutive failure, up to ``max_backoff``. A server's
             ``Retry-After`` is a minimum on top of this.
-        max_backoff: the longest wait between refresh attempts.
+        max_backoff: the maximum wait between refresh attempts.
     """
 
     margin: float = 60.0
@@ -157,7 +157,7 @@ class TokenSession:
         """Return the current tokens without I/O.
 
         Raises :class:`ReauthorizationRequired` when the connector was flagged
-        or holds no tokens.
+        or has no tokens.
         """
         record = self._record
         if record.status is RecordStatus.REAUTHORIZATION_REQUIRED:
@@ -178,7 +178,7 @@ class TokenSession:
         return tokens.expires_within(margin, now=self._clock())
 
     def is_stale(self, tokens: TokenSet) -> bool:
-        """Whether the stored expiry says ``tokens`` have expired."""
+        """Whether ``tokens`` have expired according to their stored expiry."""
         return tokens.expires_within(0, now=self._clock())
 
     def refresh(self, stale: TokenSet) -> TokenSet:
@@ -206,7 +206,7 @@ class TokenSession:
             return self._persist(record, tokens)
 
     async def refresh_async(self, stale: TokenSet) -> TokenSet:
-        """The asynchronous form of :meth:`refresh`."""
+        """Refresh like :meth:`refresh`, waiting without blocking the event loop."""
         async with self._loop_lock(), self._store.lease_async(self.connector_id):
             record, ready = self._prepare(stale)
             if ready is not None:

@@ -48,7 +48,7 @@ __all__ = ["run_demo"]
 
 @dataclass(frozen=True)
 class Scenario:
-    """How the demo exercises one method against the sandbox."""
+    """One method's demo scenario: its connector, API version and broken input."""
 
     method: str
     connector_id: str
