@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DISTRIBUTIONS := core plugins/oauth2 plugins/oauth1a plugins/basic contrib/sandbox
+DISTRIBUTIONS := core plugins/oauth2 plugins/oauth1a plugins/basic contrib/sandbox contrib/store-postgres contrib/store-redis
 PROJECT_FILES := requirements-dev.txt $(foreach d,$(DISTRIBUTIONS),$(d)/pyproject.toml)
 
 # A second environment without connauth-oauth1a proves that removing a method

@@ -73,16 +73,26 @@ from connauth._session import RefreshPolicy
 from connauth._session import SessionEvents
 from connauth._session import TokenSession
 from connauth._sqlite_store import SqliteTokenStore
+from connauth._store import AsyncTokenStore
 from connauth._store import CredentialRecord
+from connauth._store import LeaseTimeout
 from connauth._store import PendingAuthorization
+from connauth._store import PendingLimitReached
 from connauth._store import RecordStatus
+from connauth._store import StoreUnavailable
 from connauth._store import TokenStore
+from connauth._store import VersionConflict
+from connauth._store_backends import AsyncTokenStoreAdapter
+from connauth._store_backends import open_async_store
+from connauth._store_backends import open_store
 from connauth._tokens import TokenSet
 from connauth._tokens import parse_token_response
 from connauth._urls import check_url
 
 __all__ = [
     "HOOK_API_VERSION",
+    "AsyncTokenStore",
+    "AsyncTokenStoreAdapter",
     "AuthError",
     "AuthenticationFailed",
     "Authorization",
@@ -115,6 +125,7 @@ __all__ = [
     "KeyPassphraseRequired",
     "KeyRing",
     "KeyTypeError",
+    "LeaseTimeout",
     "Lifecycle",
     "LoginPrompt",
     "LoginResult",
@@ -125,6 +136,7 @@ __all__ = [
     "MigrationSource",
     "OAuthProblem",
     "PendingAuthorization",
+    "PendingLimitReached",
     "PluginError",
     "PluginFailure",
     "PluginLoadError",
@@ -143,16 +155,20 @@ __all__ = [
     "StoreConflict",
     "StoreError",
     "StoreKeyError",
+    "StoreUnavailable",
     "TokenSession",
     "TokenSet",
     "TokenStore",
     "TransientAuthError",
     "UnsupportedTokenType",
+    "VersionConflict",
     "check_url",
     "dump_with_secrets",
     "generate_rsa_key_pair",
     "hookimpl",
     "load_with_secrets",
+    "open_async_store",
+    "open_store",
     "parse_token_response",
     "run_exchange",
     "run_exchange_async",

@@ -3,11 +3,14 @@
 A sealed record holds the credentials and a copy of the columns a backend keeps
 in clear (connector id, method, site URL, status, version). :meth:`RecordCodec.open`
 compares the two, so an edited column or a record moved to another connector
-raises :class:`~connauth.RecordTampered` instead of yielding a wrong record.
+raises :class:`~connauth.RecordTampered` instead of yielding a wrong record. The
+clear ``expires_at`` column, which refresh scans query, is compared with the
+sealed tokens' expiry in the same way.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +39,9 @@ class ClearColumns:
     status: str
     version: int
     updated_at: str
+    expires_at: datetime | None
+    """When the access token expires (aware); ``None`` when it never does or no
+    tokens are stored."""
 
     @classmethod
     def of(cls, record: CredentialRecord) -> ClearColumns:
@@ -47,6 +53,7 @@ class ClearColumns:
             status=record.status.value,
             version=record.version,
             updated_at=record.updated_at.isoformat(),
+            expires_at=record.tokens.expires_at if record.tokens else None,
         )
 
 
@@ -72,36 +79,48 @@ class RecordCodec:
         return self.keys.encrypt(json.dumps(payload).encode())
 
     def open(
-        self, columns: ClearColumns, sealed: bytes
+        self, columns: ClearColumns, sealed: bytes, *, check_expiry: bool = True
     ) -> tuple[CredentialRecord, bool]:
         """Decrypt a record and check it against its clear columns.
 
         Returns the record and whether a key other than the first opened it,
         in which case the backend should store it again sealed with the
-        current key.
+        current key. ``check_expiry=False`` skips the ``expires_at`` check, for
+        rows written before that column existed.
         """
         what = f"the record of connector {columns.connector_id!r}"
         plaintext, rotated = self.keys.decrypt(sealed, what=what)
         payload = json.loads(plaintext)
-        if any(payload[name] != getattr(columns, name) for name in _CHECKED):
+        tokens = payload["tokens"]
+        token_set = TokenSet.model_validate(tokens) if tokens else None
+        sealed_expiry = token_set.expires_at if token_set else None
+        edited = any(payload[name] != getattr(columns, name) for name in _CHECKED)
+        if check_expiry and sealed_expiry != columns.expires_at:
+            edited = True
+        if edited:
             raise RecordTampered(
                 f"{what} does not match its sealed copy: a column was edited or "
                 "records were swapped; restore the store from a backup",
                 connector_id=columns.connector_id,
             )
-        tokens = payload["tokens"]
         record = CredentialRecord(
             connector_id=columns.connector_id,
             method=columns.method,
             site_url=columns.site_url,
             api_base_url=payload["api_base_url"],
-            tokens=TokenSet.model_validate(tokens) if tokens else None,
+            tokens=token_set,
             updated_at=datetime.fromisoformat(columns.updated_at),
             data=payload["data"],
             status=RecordStatus(columns.status),
             version=columns.version,
         )
         return record, rotated
+
+    @staticmethod
+    def pending_key(state: str) -> str:
+        """Return the key a pending login is stored under: the SHA-256 of its
+        ``state`` in hex, so the store never contains a usable ``state``."""
+        return hashlib.sha256(state.encode()).hexdigest()
 
     def seal_pending(self, pending: PendingAuthorization) -> bytes:
         """Encrypt a pending login."""

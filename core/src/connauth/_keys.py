@@ -47,14 +47,20 @@ class KeyRing:
         return f"KeyRing(<{len(self._fernets)} keys>)"
 
     @classmethod
+    def from_environment(cls) -> KeyRing | None:
+        """Load keys from :data:`KEY_ENV`; ``None`` when it is unset or empty."""
+        value = os.environ.get(KEY_ENV)
+        if not value:
+            return None
+        return cls([part.strip().encode() for part in value.split(",") if part.strip()])
+
+    @classmethod
     def from_environment_or_file(cls, key_file: Path) -> KeyRing:
         """Load keys from :data:`KEY_ENV`, else from ``key_file``, creating the
         file with mode 0600 when it does not exist."""
-        value = os.environ.get(KEY_ENV)
-        if value:
-            return cls(
-                [part.strip().encode() for part in value.split(",") if part.strip()]
-            )
+        keys = cls.from_environment()
+        if keys is not None:
+            return keys
         return cls.from_file(key_file, create=True)
 
     @classmethod

@@ -1,17 +1,16 @@
 """The embedded token store: one encrypted SQLite file in WAL mode.
 
 Each record's secrets and facts are sealed together with the key ring. The
-columns kept in clear (method, site URL, status, version) are repeated inside
-the sealed payload and compared on every read, so an edited column shows up
-as :class:`~connauth.RecordTampered` rather than as a silently wrong record.
+columns kept in clear (method, site URL, status, version, token expiry) are
+repeated inside the sealed payload and compared on every read, so an edited
+column shows up as :class:`~connauth.RecordTampered` rather than as a silently
+wrong record.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
+import builtins
 import os
-import random
 import socket
 import sqlite3
 import threading
@@ -21,7 +20,9 @@ from collections.abc import AsyncIterator
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from contextlib import contextmanager
+from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +30,15 @@ import platformdirs
 
 from connauth._codec import ClearColumns
 from connauth._codec import RecordCodec
-from connauth._errors import StoreConflict
-from connauth._errors import StoreError
+from connauth._errors import RecordTampered
 from connauth._keys import KeyRing
+from connauth._store import MAX_PENDING_LOGINS
 from connauth._store import CredentialRecord
 from connauth._store import PendingAuthorization
+from connauth._store import PendingLimitReached
+from connauth._store import VersionConflict
+from connauth._store import wait_for_lease
+from connauth._store import wait_for_lease_async
 
 __all__ = ["HOME_ENV", "SqliteTokenStore", "default_home"]
 
@@ -41,8 +46,8 @@ HOME_ENV = "CONNAUTH_HOME"
 """Environment variable naming the folder of the default store and key file."""
 
 _SELECT = (
-    "SELECT connector_id, method, site_url, status, version, updated_at, sealed"
-    " FROM credentials"
+    "SELECT connector_id, method, site_url, status, version, updated_at,"
+    " expires_at, sealed FROM credentials"
 )
 
 _SCHEMA = """
@@ -53,7 +58,8 @@ CREATE TABLE IF NOT EXISTS credentials (
     status TEXT NOT NULL,
     version INTEGER NOT NULL,
     updated_at TEXT NOT NULL,
-    sealed BLOB NOT NULL
+    sealed BLOB NOT NULL,
+    expires_at INTEGER
 );
 CREATE TABLE IF NOT EXISTS leases (
     connector_id TEXT PRIMARY KEY,
@@ -67,8 +73,16 @@ CREATE TABLE IF NOT EXISTS pending (
 );
 """
 
-_MAX_PENDING = 10_000
-"""Pending logins kept at most; expired ones are purged on every new login."""
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS credentials_due
+    ON credentials (expires_at) WHERE status = 'active';
+"""
+
+_LEGACY_EXPIRY = -1
+"""``expires_at`` of rows written before the column existed, until a read with
+the right key fills it in."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def default_home() -> Path:
@@ -87,9 +101,17 @@ class SqliteTokenStore:
         path: the database file; created with its folder if missing.
         keys: the key ring. ``None`` loads ``CONNAUTH_STORE_KEY`` or the key
             file ``store.key`` beside the database, creating it (mode 0600).
+        max_pending: pending logins kept at most; expired ones are purged on
+            every new login.
     """
 
-    def __init__(self, path: Path | str | None = None, *, keys: KeyRing | None = None):
+    def __init__(
+        self,
+        path: Path | str | None = None,
+        *,
+        keys: KeyRing | None = None,
+        max_pending: int = MAX_PENDING_LOGINS,
+    ):
         self.path = (
             Path(path) if path is not None else default_home() / "tokens.sqlite3"
         )
@@ -97,10 +119,14 @@ class SqliteTokenStore:
         self._codec = RecordCodec(
             keys or KeyRing.from_environment_or_file(self.path.parent / "store.key")
         )
+        self._max_pending = max_pending
         self._local = threading.local()
         self._owner_prefix = f"{socket.gethostname()}:{os.getpid()}"
         # executescript commits on its own, so it runs outside _transaction.
         self._db().executescript(_SCHEMA)
+        self._add_expiry_column()
+        self._db().executescript(_INDEXES)
+        self._fill_legacy_expiry()
 
     def __repr__(self) -> str:
         return f"SqliteTokenStore({str(self.path)!r})"
@@ -141,14 +167,13 @@ class SqliteTokenStore:
             ).fetchone()
             current = 0 if row is None else int(row[0])
             if current != expected_version:
-                raise StoreConflict(
-                    f"record of connector {record.connector_id!r} is at version "
-                    f"{current}, not {expected_version}: another worker wrote it; "
-                    "re-read the record and retry",
-                    connector_id=record.connector_id,
+                raise VersionConflict(
+                    record.connector_id, current=current, expected=expected_version
                 )
             db.execute(
-                "INSERT OR REPLACE INTO credentials VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO credentials (connector_id, method, site_url,"
+                " status, version, updated_at, sealed, expires_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     stored.connector_id,
                     stored.method,
@@ -157,6 +182,7 @@ class SqliteTokenStore:
                     new_version,
                     stored.updated_at.isoformat(),
                     sealed,
+                    _expiry_column(stored),
                 ),
             )
         return stored
@@ -172,6 +198,20 @@ class SqliteTokenStore:
         rows = self._db().execute(_SELECT + " ORDER BY connector_id").fetchall()
         return [self._open(row) for row in rows]
 
+    def due_for_refresh(
+        self, before: datetime, *, limit: int = 1000
+    ) -> builtins.list[str]:
+        rows = (
+            self._db()
+            .execute(
+                "SELECT connector_id FROM credentials WHERE status = 'active'"
+                " AND expires_at BETWEEN 0 AND ? ORDER BY expires_at LIMIT ?",
+                (_to_microseconds(before), limit),
+            )
+            .fetchall()
+        )
+        return [row[0] for row in rows]
+
     # -- leases ------------------------------------------------------------
 
     @contextmanager
@@ -179,13 +219,9 @@ class SqliteTokenStore:
         self, connector_id: str, *, ttl: float = 30.0, wait: float = 60.0
     ) -> Iterator[None]:
         owner = self._new_owner()
-        deadline = time.monotonic() + wait
-        delay = 0.005
-        while not self._try_acquire(connector_id, owner, ttl):
-            if time.monotonic() > deadline:
-                raise self._lease_timeout(connector_id, wait)
-            time.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311 - jitter only
-            delay = min(delay * 2, 0.1)
+        wait_for_lease(
+            lambda: self._try_acquire(connector_id, owner, ttl), connector_id, wait=wait
+        )
         try:
             yield
         finally:
@@ -198,13 +234,11 @@ class SqliteTokenStore:
         # NOTE: each attempt is a short blocking SQLite transaction on the event
         # loop's thread; waiting between attempts does not block the loop.
         owner = self._new_owner()
-        deadline = time.monotonic() + wait
-        delay = 0.005
-        while not self._try_acquire(connector_id, owner, ttl):
-            if time.monotonic() > deadline:
-                raise self._lease_timeout(connector_id, wait)
-            await asyncio.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311
-            delay = min(delay * 2, 0.1)
+
+        async def attempt() -> bool:
+            return self._try_acquire(connector_id, owner, ttl)
+
+        await wait_for_lease_async(attempt, connector_id, wait=wait)
         try:
             yield
         finally:
@@ -217,21 +251,22 @@ class SqliteTokenStore:
         with self._transaction() as db:
             db.execute("DELETE FROM pending WHERE expires_at < ?", (time.time(),))
             (count,) = db.execute("SELECT COUNT(*) FROM pending").fetchone()
-            if count >= _MAX_PENDING:
-                raise StoreError(
-                    f"{count} logins are pending, the maximum; wait for them to "
-                    "expire (10 minutes) before starting more"
-                )
+            if count >= self._max_pending:
+                raise PendingLimitReached(self._max_pending)
             db.execute(
                 "INSERT INTO pending VALUES (?, ?, ?)",
-                (_hash_state(state), pending.expires_at.timestamp(), sealed),
+                (
+                    self._codec.pending_key(state),
+                    pending.expires_at.timestamp(),
+                    sealed,
+                ),
             )
 
     def take_pending(self, state: str, *, now: datetime) -> PendingAuthorization | None:
         with self._transaction() as db:
             row = db.execute(
                 "DELETE FROM pending WHERE state_hash = ? RETURNING expires_at, sealed",
-                (_hash_state(state),),
+                (self._codec.pending_key(state),),
             ).fetchone()
         if row is None or row[0] < now.timestamp():
             return None
@@ -279,24 +314,58 @@ class SqliteTokenStore:
         db.execute("COMMIT")
 
     def _open(self, row: tuple[Any, ...]) -> CredentialRecord:
-        connector_id, method, site_url, status, version, updated_at, sealed = row
-        columns = ClearColumns(
-            connector_id, method, site_url, status, version, updated_at
+        connector_id, method, site_url, status, version, updated_at, expiry, sealed = (
+            row
         )
-        record, rotated = self._codec.open(columns, sealed)
-        if rotated:
+        legacy = expiry == _LEGACY_EXPIRY
+        columns = ClearColumns(
+            connector_id,
+            method,
+            site_url,
+            status,
+            version,
+            updated_at,
+            None if expiry is None or legacy else _from_microseconds(expiry),
+        )
+        record, rotated = self._codec.open(columns, sealed, check_expiry=not legacy)
+        if rotated or legacy:
             self._reseal(record)
         return record
 
     def _reseal(self, record: CredentialRecord) -> None:
-        """Re-encrypt a record opened by an older key with the current key."""
+        """Re-encrypt a record opened by an older key with the current key, and
+        fill in its expiry column if it predates that column."""
         sealed = self._codec.seal(record)
         with self._transaction() as db:
             db.execute(
-                "UPDATE credentials SET sealed = ?"
+                "UPDATE credentials SET sealed = ?, expires_at = ?"
                 " WHERE connector_id = ? AND version = ?",
-                (sealed, record.connector_id, record.version),
+                (sealed, _expiry_column(record), record.connector_id, record.version),
             )
+
+    def _add_expiry_column(self) -> None:
+        """Add ``expires_at`` to a database created before it existed."""
+        with self._transaction() as db:
+            names = {row[1] for row in db.execute("PRAGMA table_info(credentials)")}
+            if "expires_at" not in names:
+                db.execute(
+                    "ALTER TABLE credentials ADD COLUMN expires_at INTEGER"
+                    f" DEFAULT {_LEGACY_EXPIRY}"
+                )
+
+    def _fill_legacy_expiry(self) -> None:
+        """Fill in the expiry of rows that predate the column, where this key
+        ring opens them; the others are filled in by a later read."""
+        rows = (
+            self._db()
+            .execute(_SELECT + " WHERE expires_at = ?", (_LEGACY_EXPIRY,))
+            .fetchall()
+        )
+        for row in rows:
+            try:
+                self._open(row)
+            except RecordTampered:
+                continue
 
     def _new_owner(self) -> str:
         return f"{self._owner_prefix}:{threading.get_ident()}:{uuid.uuid4().hex}"
@@ -322,14 +391,17 @@ class SqliteTokenStore:
                 (connector_id, owner),
             )
 
-    def _lease_timeout(self, connector_id: str, wait: float) -> StoreError:
-        return StoreError(
-            f"timed out after {wait:g} s waiting for the lease of connector "
-            f"{connector_id!r}; another worker holds it, or died holding it (the "
-            "lease lapses after its ttl)",
-            connector_id=connector_id,
-        )
+
+def _to_microseconds(moment: datetime) -> int:
+    """Return ``moment`` as whole microseconds since the Unix epoch, exactly."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
-def _hash_state(state: str) -> str:
-    return hashlib.sha256(state.encode()).hexdigest()
+def _from_microseconds(value: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=value)
+
+
+def _expiry_column(record: CredentialRecord) -> int | None:
+    if record.tokens is None or record.tokens.expires_at is None:
+        return None
+    return _to_microseconds(record.tokens.expires_at)

@@ -5,12 +5,19 @@ compare-and-swap on ``version`` so that two writers can never silently
 overwrite each other; a per-connector lease serialises refreshes across
 threads, processes and hosts. The embedded default is
 :class:`~connauth.SqliteTokenStore`; shared backends implement the same
-protocol.
+protocol. :class:`AsyncTokenStore` is its asyncio form, with the same
+guarantees.
 """
 
 from __future__ import annotations
 
+import asyncio
+import builtins
 import enum
+import random
+import time
+from collections.abc import Awaitable
+from collections.abc import Callable
 from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from contextlib import AbstractContextManager
@@ -22,14 +29,28 @@ from typing import Protocol
 
 from pydantic import SecretStr
 
+from connauth._errors import StoreConflict
+from connauth._errors import StoreError
 from connauth._tokens import TokenSet
 
 __all__ = [
+    "MAX_PENDING_LOGINS",
+    "AsyncTokenStore",
     "CredentialRecord",
+    "LeaseTimeout",
     "PendingAuthorization",
+    "PendingLimitReached",
     "RecordStatus",
+    "StoreUnavailable",
     "TokenStore",
+    "VersionConflict",
+    "wait_for_lease",
+    "wait_for_lease_async",
 ]
+
+MAX_PENDING_LOGINS = 10_000
+"""Pending logins a store keeps at most; :meth:`TokenStore.put_pending` raises
+:class:`~connauth.StoreError` beyond it until older ones expire or are taken."""
 
 
 class RecordStatus(enum.StrEnum):
@@ -123,6 +144,17 @@ class TokenStore(Protocol):
         unknown, already taken or expired. Each state can be taken once."""
         ...
 
+    def due_for_refresh(
+        self, before: datetime, *, limit: int = 1000
+    ) -> builtins.list[str]:
+        """Return the ids of active connectors whose access token expires at or
+        before ``before``, soonest first, at most ``limit`` of them.
+
+        Records without an expiry (API tokens, OAuth 1.0a) are never due. The
+        expiry is a clear, indexed column checked against the sealed tokens.
+        """
+        ...
+
     def rekey(self) -> int:
         """Seal every record again with the current key; return how many."""
         ...
@@ -130,3 +162,140 @@ class TokenStore(Protocol):
     def close(self) -> None:
         """Release the store's resources."""
         ...
+
+
+class AsyncTokenStore(Protocol):
+    """The asyncio form of :class:`TokenStore`, with the same guarantees.
+
+    Implementations must be safe to use from many tasks of one event loop.
+    """
+
+    async def get(self, connector_id: str) -> CredentialRecord | None:
+        """Return the record of ``connector_id``, or ``None`` if there is none."""
+        ...
+
+    async def put(
+        self, record: CredentialRecord, *, expected_version: int
+    ) -> CredentialRecord:
+        """Write ``record`` by compare-and-swap; see :meth:`TokenStore.put`."""
+        ...
+
+    async def delete(self, connector_id: str) -> bool:
+        """Delete the record; return whether one existed."""
+        ...
+
+    async def list(self) -> list[CredentialRecord]:
+        """Return every record, ordered by connector id."""
+        ...
+
+    def lease(
+        self, connector_id: str, *, ttl: float = 30.0, wait: float = 60.0
+    ) -> AbstractAsyncContextManager[None]:
+        """Hold the connector's lease; see :meth:`TokenStore.lease`."""
+        ...
+
+    async def put_pending(self, state: str, pending: PendingAuthorization) -> None:
+        """Keep ``pending`` until it expires or is taken."""
+        ...
+
+    async def take_pending(
+        self, state: str, *, now: datetime
+    ) -> PendingAuthorization | None:
+        """Remove and return the pending login for ``state``, once."""
+        ...
+
+    async def due_for_refresh(
+        self, before: datetime, *, limit: int = 1000
+    ) -> builtins.list[str]:
+        """Return the connectors due for refresh; see
+        :meth:`TokenStore.due_for_refresh`."""
+        ...
+
+    async def rekey(self) -> int:
+        """Seal every record again with the current key; return how many."""
+        ...
+
+    async def close(self) -> None:
+        """Release the store's resources."""
+        ...
+
+
+class VersionConflict(StoreConflict):
+    """A compare-and-swap write found a version other than the expected one."""
+
+    def __init__(self, connector_id: str, *, current: int, expected: int) -> None:
+        super().__init__(
+            f"record of connector {connector_id!r} is at version {current}, not "
+            f"{expected}: another worker wrote it; re-read the record and retry",
+            connector_id=connector_id,
+        )
+        self.current = current
+        self.expected = expected
+
+
+class LeaseTimeout(StoreError):
+    """Another holder kept a connector's lease for longer than the caller waits."""
+
+    def __init__(self, connector_id: str, *, wait: float) -> None:
+        super().__init__(
+            f"timed out after {wait:g} s waiting for the lease of connector "
+            f"{connector_id!r}; another worker holds it, or died holding it (the "
+            "lease lapses after its ttl)",
+            connector_id=connector_id,
+        )
+        self.wait = wait
+
+
+class PendingLimitReached(StoreError):
+    """A store already keeps its maximum number of pending logins."""
+
+    def __init__(self, maximum: int) -> None:
+        super().__init__(
+            f"{maximum} logins are pending, the maximum; wait for them to expire "
+            "(10 minutes) or be completed before starting more"
+        )
+        self.maximum = maximum
+
+
+class StoreUnavailable(StoreError):
+    """The store's server could not be reached or did not respond in time.
+
+    The operation may be retried later. Messages name the server with any
+    password removed.
+    """
+
+
+_FIRST_RETRY_DELAY = 0.005
+_MAX_RETRY_DELAY = 0.1
+
+
+def wait_for_lease(
+    try_acquire: Callable[[], bool], connector_id: str, *, wait: float
+) -> None:
+    """Call ``try_acquire`` until it returns ``True``, sleeping with jittered
+    exponential backoff (5 ms to 100 ms) between attempts.
+
+    Raises :class:`LeaseTimeout` once ``wait`` seconds have passed. One attempt
+    is always made, so ``wait=0`` means "only if free now".
+    """
+    deadline = time.monotonic() + wait
+    delay = _FIRST_RETRY_DELAY
+    while not try_acquire():
+        if time.monotonic() >= deadline:
+            raise LeaseTimeout(connector_id, wait=wait)
+        time.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311 - jitter only
+        delay = min(delay * 2, _MAX_RETRY_DELAY)
+
+
+async def wait_for_lease_async(
+    try_acquire: Callable[[], Awaitable[bool]], connector_id: str, *, wait: float
+) -> None:
+    """Wait as :func:`wait_for_lease` does, but sleep without blocking the event
+    loop."""
+    deadline = time.monotonic() + wait
+    delay = _FIRST_RETRY_DELAY
+    while not await try_acquire():
+        if time.monotonic() >= deadline:
+            raise LeaseTimeout(connector_id, wait=wait)
+        await asyncio.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311
+        delay = min(delay * 2, _MAX_RETRY_DELAY)

@@ -1,0 +1,1 @@
+"""The token store contract, run against every backend."""
