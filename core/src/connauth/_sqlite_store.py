@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import builtins
 import os
-import socket
 import sqlite3
 import threading
 import time
-import uuid
-from collections.abc import AsyncIterator
 from collections.abc import Iterator
-from contextlib import asynccontextmanager
 from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
@@ -34,11 +30,10 @@ from connauth._errors import RecordTampered
 from connauth._keys import KeyRing
 from connauth._store import MAX_PENDING_LOGINS
 from connauth._store import CredentialRecord
+from connauth._store import LeasingStore
 from connauth._store import PendingAuthorization
 from connauth._store import PendingLimitReached
 from connauth._store import VersionConflict
-from connauth._store import wait_for_lease
-from connauth._store import wait_for_lease_async
 
 __all__ = ["HOME_ENV", "SqliteTokenStore", "default_home"]
 
@@ -94,7 +89,7 @@ def default_home() -> Path:
     return Path(platformdirs.user_data_dir("connauth", appauthor=False))
 
 
-class SqliteTokenStore:
+class SqliteTokenStore(LeasingStore):
     """Encrypted, versioned credential records in one SQLite file.
 
     Args:
@@ -121,7 +116,6 @@ class SqliteTokenStore:
         )
         self._max_pending = max_pending
         self._local = threading.local()
-        self._owner_prefix = f"{socket.gethostname()}:{os.getpid()}"
         # executescript commits on its own, so it runs outside _transaction.
         self._db().executescript(_SCHEMA)
         self._add_expiry_column()
@@ -213,36 +207,6 @@ class SqliteTokenStore:
         return [row[0] for row in rows]
 
     # -- leases ------------------------------------------------------------
-
-    @contextmanager
-    def lease(
-        self, connector_id: str, *, ttl: float = 30.0, wait: float = 60.0
-    ) -> Iterator[None]:
-        owner = self._new_owner()
-        wait_for_lease(
-            lambda: self._try_acquire(connector_id, owner, ttl), connector_id, wait=wait
-        )
-        try:
-            yield
-        finally:
-            self._release(connector_id, owner)
-
-    @asynccontextmanager
-    async def lease_async(
-        self, connector_id: str, *, ttl: float = 30.0, wait: float = 60.0
-    ) -> AsyncIterator[None]:
-        # NOTE: each attempt is a short blocking SQLite transaction on the event
-        # loop's thread; waiting between attempts does not block the loop.
-        owner = self._new_owner()
-
-        async def attempt() -> bool:
-            return self._try_acquire(connector_id, owner, ttl)
-
-        await wait_for_lease_async(attempt, connector_id, wait=wait)
-        try:
-            yield
-        finally:
-            self._release(connector_id, owner)
 
     # -- pending logins ------------------------------------------------------
 
@@ -366,9 +330,6 @@ class SqliteTokenStore:
                 self._open(row)
             except RecordTampered:
                 continue
-
-    def _new_owner(self) -> str:
-        return f"{self._owner_prefix}:{threading.get_ident()}:{uuid.uuid4().hex}"
 
     def _try_acquire(self, connector_id: str, owner: str, ttl: float) -> bool:
         now = time.time()

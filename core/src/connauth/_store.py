@@ -11,16 +11,25 @@ guarantees.
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import builtins
 import enum
+import os
 import random
+import socket
+import threading
 import time
+import uuid
+from collections.abc import AsyncIterator
 from collections.abc import Awaitable
 from collections.abc import Callable
+from collections.abc import Iterator
 from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from contextlib import AbstractContextManager
+from contextlib import asynccontextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
@@ -38,6 +47,7 @@ __all__ = [
     "AsyncTokenStore",
     "CredentialRecord",
     "LeaseTimeout",
+    "LeasingStore",
     "PendingAuthorization",
     "PendingLimitReached",
     "RecordStatus",
@@ -299,3 +309,59 @@ async def wait_for_lease_async(
             raise LeaseTimeout(connector_id, wait=wait)
         await asyncio.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311
         delay = min(delay * 2, _MAX_RETRY_DELAY)
+
+
+class LeasingStore(abc.ABC):
+    """Base class of sync stores whose leases are records with an owner and an expiry.
+
+    A subclass implements :meth:`_try_acquire` (take the lease if it is free or
+    expired, atomically) and :meth:`_release` (drop it if this owner still
+    holds it); this class provides :meth:`lease` and :meth:`lease_async`.
+    """
+
+    @abc.abstractmethod
+    def _try_acquire(self, connector_id: str, owner: str, ttl: float) -> bool:
+        """Take the lease for ``ttl`` seconds if it is free; return whether it was."""
+
+    @abc.abstractmethod
+    def _release(self, connector_id: str, owner: str) -> None:
+        """Drop the lease if ``owner`` still holds it."""
+
+    @contextmanager
+    def lease(
+        self, connector_id: str, *, ttl: float = 30.0, wait: float = 60.0
+    ) -> Iterator[None]:
+        """Hold the connector's lease; see :meth:`TokenStore.lease`."""
+        owner = new_lease_owner()
+        wait_for_lease(
+            lambda: self._try_acquire(connector_id, owner, ttl), connector_id, wait=wait
+        )
+        try:
+            yield
+        finally:
+            self._release(connector_id, owner)
+
+    @asynccontextmanager
+    async def lease_async(
+        self, connector_id: str, *, ttl: float = 30.0, wait: float = 60.0
+    ) -> AsyncIterator[None]:
+        """Hold the lease from asyncio code; see :meth:`TokenStore.lease_async`."""
+        # NOTE: each attempt is one short blocking call on the event loop's
+        # thread; only the waits between attempts yield to the loop. The async
+        # stores await their round trips instead.
+        owner = new_lease_owner()
+
+        async def attempt() -> bool:
+            return self._try_acquire(connector_id, owner, ttl)
+
+        await wait_for_lease_async(attempt, connector_id, wait=wait)
+        try:
+            yield
+        finally:
+            self._release(connector_id, owner)
+
+
+def new_lease_owner() -> str:
+    """Return an owner id unique to this host, process, thread and lease."""
+    host = socket.gethostname()
+    return f"{host}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from connauth._codec import ClearColumns
 from connauth._codec import RecordCodec
 from connauth._store import MAX_PENDING_LOGINS
+from connauth._store import LeasingStore
 from connauth._store import wait_for_lease
 from connauth._store import wait_for_lease_async
 from connauth._store_backends import ENTRY_POINT_GROUP
@@ -24,6 +25,7 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "MAX_PENDING_LOGINS",
     "ClearColumns",
+    "LeasingStore",
     "RecordCodec",
     "StoreBackend",
     "redact_url",

@@ -24,14 +24,7 @@ from __future__ import annotations
 import builtins
 import logging
 import math
-import os
-import socket
-import uuid
-from collections.abc import AsyncIterator
 from collections.abc import Callable
-from collections.abc import Iterator
-from contextlib import asynccontextmanager
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
@@ -49,9 +42,8 @@ from connauth import PendingLimitReached
 from connauth import StoreError
 from connauth import VersionConflict
 from connauth.store_backends import MAX_PENDING_LOGINS
+from connauth.store_backends import LeasingStore
 from connauth.store_backends import RecordCodec
-from connauth.store_backends import wait_for_lease
-from connauth.store_backends import wait_for_lease_async
 from connauth_store_postgres._failures import ConnectionLost
 from connauth_store_postgres._failures import connect_error
 from connauth_store_postgres._failures import store_error
@@ -73,7 +65,7 @@ REKEY_PAGE = 500
 """Records read per query while re-sealing, so memory stays bounded."""
 
 
-class PostgresTokenStore:
+class PostgresTokenStore(LeasingStore):
     """Encrypted, versioned credential records in PostgreSQL.
 
     Args:
@@ -103,7 +95,6 @@ class PostgresTokenStore:
         self._sql = Statements.for_schema(self.location.schema)
         self._timeout = timeout
         self._max_pending = max_pending
-        self._owner_prefix = f"{socket.gethostname()}:{os.getpid()}"
         options = connection_options(self.location, timeout)
         try:
             with psycopg.connect(self.location.conninfo, **options) as connection:
@@ -197,37 +188,6 @@ class PostgresTokenStore:
             after = rows[-1][0]
 
     # -- leases ------------------------------------------------------------
-
-    @contextmanager
-    def lease(
-        self, connector_id: str, *, ttl: float = 30.0, wait: float = 60.0
-    ) -> Iterator[None]:
-        owner = self._new_owner()
-        wait_for_lease(
-            lambda: self._try_acquire(connector_id, owner, ttl), connector_id, wait=wait
-        )
-        try:
-            yield
-        finally:
-            self._release(connector_id, owner)
-
-    @asynccontextmanager
-    async def lease_async(
-        self, connector_id: str, *, ttl: float = 30.0, wait: float = 60.0
-    ) -> AsyncIterator[None]:
-        # NOTE: each attempt is one blocking round trip on the event loop's
-        # thread, as are this sync store's other calls from TokenSession.
-        # AsyncPostgresTokenStore awaits its round trips instead.
-        owner = self._new_owner()
-
-        async def attempt() -> bool:
-            return self._try_acquire(connector_id, owner, ttl)
-
-        await wait_for_lease_async(attempt, connector_id, wait=wait)
-        try:
-            yield
-        finally:
-            self._release(connector_id, owner)
 
     # -- pending logins ------------------------------------------------------
 
@@ -323,9 +283,6 @@ class PostgresTokenStore:
                 self._sql.reseal, (sealed, record.connector_id, record.version)
             )
         )
-
-    def _new_owner(self) -> str:
-        return f"{self._owner_prefix}:{uuid.uuid4().hex}"
 
     def _try_acquire(self, connector_id: str, owner: str, ttl: float) -> bool:
         parameters = {"connector_id": connector_id, "owner": owner, "ttl": ttl}

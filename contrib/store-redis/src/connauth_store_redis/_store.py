@@ -24,15 +24,8 @@ from __future__ import annotations
 import builtins
 import logging
 import math
-import os
-import socket
-import uuid
-from collections.abc import AsyncIterator
-from collections.abc import Iterator
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from contextlib import asynccontextmanager
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
@@ -49,9 +42,8 @@ from connauth import PendingLimitReached
 from connauth import StoreError
 from connauth import VersionConflict
 from connauth.store_backends import MAX_PENDING_LOGINS
+from connauth.store_backends import LeasingStore
 from connauth.store_backends import RecordCodec
-from connauth.store_backends import wait_for_lease
-from connauth.store_backends import wait_for_lease_async
 from connauth_store_redis import _scripts
 from connauth_store_redis._failures import invalid_url
 from connauth_store_redis._failures import translated_errors
@@ -74,7 +66,7 @@ CLIENT_NAME = "connauth"
 """The name the store's connections give themselves, redacted by ``CLIENT LIST``."""
 
 
-class RedisTokenStore:
+class RedisTokenStore(LeasingStore):
     """Encrypted, versioned credential records in Redis.
 
     Args:
@@ -102,7 +94,6 @@ class RedisTokenStore:
         self._codec = RecordCodec(keys)
         self._timeout = timeout
         self._max_pending = max_pending
-        self._owner_prefix = f"{socket.gethostname()}:{os.getpid()}"
         try:
             self._pool = redis.BlockingConnectionPool.from_url(
                 self.location.url,
@@ -206,37 +197,6 @@ class RedisTokenStore:
 
     # -- leases ------------------------------------------------------------
 
-    @contextmanager
-    def lease(
-        self, connector_id: str, *, ttl: float = 30.0, wait: float = 60.0
-    ) -> Iterator[None]:
-        owner = self._new_owner()
-        wait_for_lease(
-            lambda: self._try_acquire(connector_id, owner, ttl), connector_id, wait=wait
-        )
-        try:
-            yield
-        finally:
-            self._release(connector_id, owner)
-
-    @asynccontextmanager
-    async def lease_async(
-        self, connector_id: str, *, ttl: float = 30.0, wait: float = 60.0
-    ) -> AsyncIterator[None]:
-        # NOTE: each attempt is one blocking round trip on the event loop's
-        # thread, as are this sync store's other calls from TokenSession.
-        # AsyncRedisTokenStore awaits its round trips instead.
-        owner = self._new_owner()
-
-        async def attempt() -> bool:
-            return self._try_acquire(connector_id, owner, ttl)
-
-        await wait_for_lease_async(attempt, connector_id, wait=wait)
-        try:
-            yield
-        finally:
-            self._release(connector_id, owner)
-
     # -- pending logins ------------------------------------------------------
 
     def put_pending(self, state: str, pending: PendingAuthorization) -> None:
@@ -323,9 +283,6 @@ class RedisTokenStore:
                 keys=[self.location.record(record.connector_id)],
                 args=[record.version, sealed],
             )
-
-    def _new_owner(self) -> str:
-        return f"{self._owner_prefix}:{uuid.uuid4().hex}"
 
     def _try_acquire(self, connector_id: str, owner: str, ttl: float) -> bool:
         key = self.location.lease(connector_id)
