@@ -267,9 +267,8 @@ def test_migrate_to_oauth1a_blocked() -> None:
 
     assert plan is not None
     assert plan.blocked == BLOCKED_MIGRATION
-    assert plan.blocked == (
-        "OAuth 1.0a is deprecated and accepts no new connectors; migrate to oauth2"
-    )
+    assert "deprecated" in plan.blocked
+    assert "oauth2" in plan.blocked
     assert plan.target == METHOD
     assert plan.source_method == "basic"
     assert other is None
@@ -300,7 +299,12 @@ def test_connectivity_check_ids(config: OAuth1aConfig) -> None:
     checks = connauth_oauth1a.connauth_connectivity_checks(method=METHOD, config=config)
 
     assert checks is not None
-    assert [check.id for check in checks] == ["oauth1a-application-link", "myself"]
+    assert [check.id for check in checks] == [
+        "clock-skew",
+        "oauth1a-application-link",
+        "oauth1a-callback",
+        "myself",
+    ]
 
 
 # -- validate_prerequisites ----------------------------------------------------------

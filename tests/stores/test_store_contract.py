@@ -266,6 +266,14 @@ def test_due_for_refresh_skips_flagged_and_tokenless(store: TokenStore) -> None:
     assert store.due_for_refresh(now + timedelta(minutes=5)) == ["due"]
 
 
+def test_due_for_refresh_skips_core_state(store: TokenStore) -> None:
+    now = datetime.now(UTC)
+    soon = timedelta(minutes=1)
+    store.put(make_record("connauth:staged:acme", expires_in=soon), expected_version=0)
+    store.put(make_record("acme", expires_in=soon), expected_version=0)
+    assert store.due_for_refresh(now + timedelta(minutes=5)) == ["acme"]
+
+
 def test_due_for_refresh_follows_updates(store: TokenStore) -> None:
     now = datetime.now(UTC)
     first = store.put(make_record(expires_in=timedelta(minutes=1)), expected_version=0)

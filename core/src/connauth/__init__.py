@@ -59,14 +59,38 @@ from connauth._flow import LoginResult
 from connauth._hookspec import HOOK_API_VERSION
 from connauth._hookspec import hookimpl
 from connauth._host import HostIdentity
+from connauth._journal import MigrationEntry
+from connauth._journal import MigrationError
+from connauth._journal import MigrationJournal
+from connauth._journal import MigrationState
+from connauth._journal import connector_records
+from connauth._journal import is_reserved_id
 from connauth._keygen import RsaKeyPair
 from connauth._keygen import generate_rsa_key_pair
 from connauth._keys import KeyRing
+from connauth._lifecycle import LifecyclePolicy
+from connauth._lifecycle import MethodClosed
+from connauth._lifecycle import MethodPhaseError
+from connauth._lifecycle import MethodPolicy
+from connauth._lifecycle import MethodRetired
+from connauth._lifecycle import MethodStatus
+from connauth._lifecycle_report import LifecycleReport
+from connauth._lifecycle_report import build_lifecycle_report
 from connauth._method import Deployment
 from connauth._method import Lifecycle
 from connauth._method import MethodInfo
+from connauth._migrate import MigrationBlocked
+from connauth._migrate import MigrationRunner
+from connauth._migrate_bulk import BulkMigration
+from connauth._migrate_bulk import BulkOutcome
+from connauth._migrate_bulk import BulkReport
 from connauth._migration import MigrationPlan
 from connauth._migration import MigrationSource
+from connauth._notices import HookDeprecationWarning
+from connauth._notices import LifecycleNotice
+from connauth._notices import MethodDeprecationWarning
+from connauth._notices import hook_argument_deprecation
+from connauth._notices import hook_deprecation
 from connauth._plugins import PluginFailure
 from connauth._plugins import PluginRegistry
 from connauth._session import RefreshPolicy
@@ -100,6 +124,9 @@ __all__ = [
     "AuthorizationFlowError",
     "AuthorizationPrompt",
     "BearerAuth",
+    "BulkMigration",
+    "BulkOutcome",
+    "BulkReport",
     "CaptchaRequired",
     "CheckContext",
     "CheckResult",
@@ -118,6 +145,7 @@ __all__ = [
     "CryptoPolicyError",
     "Deployment",
     "Exchange",
+    "HookDeprecationWarning",
     "HostIdentity",
     "HttpSettings",
     "InsecureTransportError",
@@ -127,13 +155,28 @@ __all__ = [
     "KeyTypeError",
     "LeaseTimeout",
     "Lifecycle",
+    "LifecycleNotice",
+    "LifecyclePolicy",
+    "LifecycleReport",
     "LoginPrompt",
     "LoginResult",
+    "MethodClosed",
     "MethodConfig",
+    "MethodDeprecationWarning",
     "MethodInfo",
     "MethodNotInstalled",
+    "MethodPhaseError",
+    "MethodPolicy",
+    "MethodRetired",
+    "MethodStatus",
+    "MigrationBlocked",
+    "MigrationEntry",
+    "MigrationError",
+    "MigrationJournal",
     "MigrationPlan",
+    "MigrationRunner",
     "MigrationSource",
+    "MigrationState",
     "OAuthProblem",
     "PendingAuthorization",
     "PendingLimitReached",
@@ -162,10 +205,15 @@ __all__ = [
     "TransientAuthError",
     "UnsupportedTokenType",
     "VersionConflict",
+    "build_lifecycle_report",
     "check_url",
+    "connector_records",
     "dump_with_secrets",
     "generate_rsa_key_pair",
+    "hook_argument_deprecation",
+    "hook_deprecation",
     "hookimpl",
+    "is_reserved_id",
     "load_with_secrets",
     "open_async_store",
     "open_store",

@@ -33,6 +33,7 @@ from connauth._config import secret_field_names
 from connauth._connector import Connector
 from connauth._errors import AuthorizationDenied
 from connauth._errors import ConfigError
+from connauth._errors import MethodNotInstalled
 from connauth._errors import PluginError
 from connauth._errors import ReauthorizationRequired
 from connauth._errors import StateMismatch
@@ -42,9 +43,19 @@ from connauth._files import read_connector_file
 from connauth._flow import Authorization
 from connauth._flow import LoginResult
 from connauth._host import HostIdentity
+from connauth._lifecycle import LifecyclePolicy
+from connauth._lifecycle import MethodStatus
+from connauth._lifecycle import check_login_allowed
+from connauth._lifecycle import check_use_allowed
+from connauth._lifecycle import method_status
+from connauth._method import Deployment
+from connauth._method import Lifecycle
 from connauth._method import MethodInfo
 from connauth._migration import MigrationPlan
 from connauth._migration import MigrationSource
+from connauth._notices import LifecycleNotice
+from connauth._notices import lifecycle_notice
+from connauth._notices import warn_deprecated
 from connauth._plugins import PluginRegistry
 from connauth._session import RefreshPolicy
 from connauth._session import SessionEvents
@@ -85,8 +96,11 @@ class Connauth:
         store: where credentials live; ``None`` opens the default
             :class:`~connauth.SqliteTokenStore`.
         registry: the plugins; ``None`` loads every installed plugin.
-        clock: returns the current aware UTC time; tests pass their own.
+        clock: returns the current aware UTC time; tests pass their own. It
+            also decides the methods' lifecycle phases.
         refresh_policy: when tokens are refreshed and how failures back off.
+        lifecycle: the host's lifecycle phases and dates per method; ``None``
+            keeps every plugin's declared phase.
     """
 
     def __init__(
@@ -97,6 +111,7 @@ class Connauth:
         registry: PluginRegistry | None = None,
         clock: Callable[[], datetime] = utc_now,
         refresh_policy: RefreshPolicy | None = None,
+        lifecycle: LifecyclePolicy | None = None,
     ) -> None:
         if store is None:
             from connauth._sqlite_store import SqliteTokenStore
@@ -109,6 +124,8 @@ class Connauth:
         self._refresh_policy = refresh_policy or RefreshPolicy()
         self._sessions: dict[str, TokenSession] = {}
         self._events = _RegistryEvents(self.registry)
+        self.lifecycle_policy = lifecycle or LifecyclePolicy()
+        self._deprecation_logged: set[tuple[str, str]] = set()
 
     # -- methods and configuration -------------------------------------------
 
@@ -116,11 +133,39 @@ class Connauth:
         """Return the installed methods, ordered by name."""
         return self.registry.methods()
 
-    def checklist(self, method: str, config: MethodConfig | None = None) -> Checklist:
-        """Return ``method``'s setup checklist with this host's values filled in."""
+    def lifecycle_status(self, method: str) -> MethodStatus:
+        """Return ``method``'s lifecycle phase and dates now, by this object's
+        clock; ``REMOVED`` when no installed plugin provides it."""
+        try:
+            info: MethodInfo | None = self.registry.method(method)
+        except MethodNotInstalled:
+            info = None
+        policy = self.lifecycle_policy.for_method(method)
+        return method_status(method, info, policy, self._clock())
+
+    def lifecycle_notice(self, method: str) -> LifecycleNotice:
+        """Return what to tell admins about ``method``'s lifecycle now."""
+        return lifecycle_notice(self.lifecycle_status(method))
+
+    def checklist(
+        self,
+        method: str,
+        config: MethodConfig | None = None,
+        *,
+        deployment: Deployment | None = None,
+    ) -> Checklist:
+        """Return ``method``'s setup checklist with this host's values filled in.
+
+        ``deployment`` picks the steps of one deployment for a method that
+        serves several, when no configuration exists yet.
+        """
         self.registry.method(method)
         checklist: Checklist = self._call(
-            "connauth_checklist", method, host=self.host, config=config
+            "connauth_checklist",
+            method,
+            host=self.host,
+            config=config,
+            deployment=deployment,
         )
         return checklist
 
@@ -140,7 +185,8 @@ class Connauth:
         try:
             config = info.config_model.model_validate(dict(auth))
         except ValidationError as error:
-            raise self._config_error(connector_id, method, error) from None
+            deployment = _deployment_of(auth)
+            raise self._config_error(connector_id, method, error, deployment) from None
         settings = (
             http if isinstance(http, HttpSettings) else HttpSettings(**(http or {}))
         )
@@ -187,7 +233,16 @@ class Connauth:
     # -- login -----------------------------------------------------------------
 
     def begin_login(self, connector: Connector) -> LoginPrompt:
-        """Start a login; send the admin to the returned prompt's URL."""
+        """Start a login; send the admin to the returned prompt's URL.
+
+        Raises :class:`~connauth._lifecycle.MethodClosed` for a new connector
+        of a closed method and :class:`~connauth._lifecycle.MethodRetired` for
+        a retired one; warns with ``MethodDeprecationWarning`` for a
+        deprecated or closed one.
+        """
+        notice = self._admit_login(connector)
+        if notice is not None:
+            warn_deprecated(notice)
         flow, state = self._prepare_login(connector)
         with self._client(connector) as client:
             prompt = run_exchange(
@@ -197,6 +252,9 @@ class Connauth:
 
     async def begin_login_async(self, connector: Connector) -> LoginPrompt:
         """The asynchronous form of :meth:`begin_login`."""
+        notice = self._admit_login(connector)
+        if notice is not None:
+            warn_deprecated(notice)
         flow, state = self._prepare_login(connector)
         async with self._async_client(connector) as client:
             prompt = await run_exchange_async(
@@ -216,15 +274,20 @@ class Connauth:
 
         ``migrating_from`` must name the connector's current method when the
         login moves it to another method; without it, a method change raises
-        :class:`ConfigError` so that no connector switches by accident.
+        :class:`ConfigError` so that no connector switches by accident. A
+        login that moves the connector runs the rest of a migration (see
+        :class:`~connauth._migrate.MigrationRunner`). The new credentials are
+        stored aside, verified with the method's connectivity checks, and
+        switched in with one compare-and-swap write. The old credentials are
+        kept for the source method's rollback window.
         """
-        params, pending = self._take_pending(connector, callback)
-        flow = self._flow(connector)
-        with self._client(connector) as client:
-            result = run_exchange(
-                client, flow.complete(pending=pending.values, callback=params)
-            )
-        return self._save_login(connector, result, migrating_from)
+        if self._moves_method(connector, migrating_from):
+            from connauth._migrate import MigrationRunner
+
+            runner = MigrationRunner(self)
+            return runner.complete(connector, callback)
+        result = self._obtain_login(connector, callback)
+        return self._save_login(connector, result)
 
     async def complete_login_async(
         self,
@@ -234,13 +297,13 @@ class Connauth:
         migrating_from: str | None = None,
     ) -> CredentialRecord:
         """The asynchronous form of :meth:`complete_login`."""
-        params, pending = self._take_pending(connector, callback)
-        flow = self._flow(connector)
-        async with self._async_client(connector) as client:
-            result = await run_exchange_async(
-                client, flow.complete(pending=pending.values, callback=params)
-            )
-        return self._save_login(connector, result, migrating_from)
+        if self._moves_method(connector, migrating_from):
+            from connauth._migrate import MigrationRunner
+
+            runner = MigrationRunner(self)
+            return await runner.complete_async(connector, callback)
+        result = await self._obtain_login_async(connector, callback)
+        return self._save_login(connector, result)
 
     def login(self, connector: Connector) -> CredentialRecord:
         """Log in a connector whose method needs no browser step (Basic).
@@ -260,7 +323,20 @@ class Connauth:
     # -- using credentials -------------------------------------------------------
 
     def session(self, connector: Connector) -> TokenSession:
-        """Return the token session of ``connector``, shared within this object."""
+        """Return the token session of ``connector``, shared within this object.
+
+        Raises :class:`~connauth._lifecycle.MethodRetired` for a retired
+        method and :class:`MethodNotInstalled` for a method whose plugin is
+        not installed; warns with ``MethodDeprecationWarning`` for a
+        deprecated or closed one. :meth:`auth`, :meth:`client` and :meth:`async_client`
+        do the same.
+        """
+        notice = self._admit_use(connector)
+        if notice is not None:
+            warn_deprecated(notice)
+        return self._session(connector)
+
+    def _session(self, connector: Connector) -> TokenSession:
         session = self._sessions.get(connector.id)
         if session is None or session.record.method != connector.method:
             record = self.store.get(connector.id)
@@ -268,6 +344,15 @@ class Connauth:
                 raise ReauthorizationRequired(
                     f"connector {connector.id!r} has no stored credentials; run "
                     f"'connauth login {connector.id}'",
+                    connector_id=connector.id,
+                )
+            if record.method != connector.method:
+                # A migration moved the stored record; the caller's connector
+                # configuration still names the old method.
+                raise ConfigError(
+                    f"connector {connector.id!r} is stored with method "
+                    f"{record.method!r} but configured with {connector.method!r}; "
+                    f"update its configuration to {record.method!r}",
                     connector_id=connector.id,
                 )
             session = TokenSession(
@@ -284,11 +369,17 @@ class Connauth:
 
     def auth(self, connector: Connector) -> httpx.Auth:
         """Return the ``httpx.Auth`` for API requests of ``connector``."""
+        notice = self._admit_use(connector)
+        if notice is not None:
+            warn_deprecated(notice)
+        return self._auth(connector)
+
+    def _auth(self, connector: Connector) -> httpx.Auth:
         auth: httpx.Auth = self._call(
             "connauth_http_auth",
             connector.method,
             config=connector.config,
-            session=self.session(connector),
+            session=self._session(connector),
         )
         return auth
 
@@ -299,21 +390,27 @@ class Connauth:
         such as ``rest/api/3/myself`` work for every method. ``options``
         override the connector's transport settings.
         """
-        session = self.session(connector)
+        notice = self._admit_use(connector)
+        if notice is not None:
+            warn_deprecated(notice)
+        session = self._session(connector)
         merged = {**connector.http.client_options(), **options}
         return httpx.Client(
             base_url=_with_slash(session.record.api_base_url),
-            auth=self.auth(connector),
+            auth=self._auth(connector),
             **merged,
         )
 
     def async_client(self, connector: Connector, **options: Any) -> httpx.AsyncClient:
         """Return an ``httpx.AsyncClient`` for the connector's REST API."""
-        session = self.session(connector)
+        notice = self._admit_use(connector)
+        if notice is not None:
+            warn_deprecated(notice)
+        session = self._session(connector)
         merged = {**connector.http.client_options(), **options}
         return httpx.AsyncClient(
             base_url=_with_slash(session.record.api_base_url),
-            auth=self.auth(connector),
+            auth=self._auth(connector),
             **merged,
         )
 
@@ -331,7 +428,9 @@ class Connauth:
         """Plan moving a stored connector to method ``target``.
 
         Works when the connector's current method is not installed: only the
-        target method's plugin is asked.
+        target method's plugin is asked. Sends nothing; for a plan that also
+        uses the site's reported deployment and version, and for running the
+        move, use :class:`~connauth._migrate.MigrationRunner`.
         """
         record = self.store.get(connector_id)
         if record is None:
@@ -430,21 +529,91 @@ class Connauth:
             )
         return params, pending
 
+    def _obtain_login(
+        self, connector: Connector, callback: str | Mapping[str, str]
+    ) -> LoginResult:
+        """Take the pending login of ``callback`` and run the method's second half."""
+        params, pending = self._take_pending(connector, callback)
+        flow = self._flow(connector)
+        with self._client(connector) as client:
+            result: LoginResult = run_exchange(
+                client, flow.complete(pending=pending.values, callback=params)
+            )
+        return result
+
+    async def _obtain_login_async(
+        self, connector: Connector, callback: str | Mapping[str, str]
+    ) -> LoginResult:
+        params, pending = self._take_pending(connector, callback)
+        flow = self._flow(connector)
+        async with self._async_client(connector) as client:
+            result: LoginResult = await run_exchange_async(
+                client, flow.complete(pending=pending.values, callback=params)
+            )
+        return result
+
+    def _moves_method(self, connector: Connector, migrating_from: str | None) -> bool:
+        """Whether the login moves a stored connector to another method.
+
+        Raises :class:`ConfigError` when it would, unless ``migrating_from``
+        names the stored method.
+        """
+        existing = self.store.get(connector.id)
+        if existing is None or existing.method == connector.method:
+            return False
+        if existing.method != migrating_from:
+            raise self._method_change_error(connector, existing.method)
+        return True
+
+    def _method_change_error(self, connector: Connector, stored: str) -> ConfigError:
+        return ConfigError(
+            f"connector {connector.id!r} is stored with method {stored!r}; plan "
+            f"and run a migration to move it to {connector.method!r} "
+            f"('connauth migrate --from {stored} --to {connector.method}')",
+            connector_id=connector.id,
+        )
+
+    def _admit_login(self, connector: Connector) -> LifecycleNotice | None:
+        """Raise if the method's phase forbids this login; return the notice to
+        warn with when the method is deprecated."""
+        status = self.lifecycle_status(connector.method)
+        stored = self.store.get(connector.id)
+        check_login_allowed(status, connector.id, stored.method if stored else None)
+        return self._deprecation_notice(status, connector.id)
+
+    def _admit_use(self, connector: Connector) -> LifecycleNotice | None:
+        """Raise if the method's phase forbids using the connector; return the
+        notice to warn with when the method is deprecated."""
+        status = self.lifecycle_status(connector.method)
+        check_use_allowed(status, connector.id)
+        return self._deprecation_notice(status, connector.id)
+
+    def _deprecation_notice(
+        self, status: MethodStatus, connector_id: str
+    ) -> LifecycleNotice | None:
+        if status.phase not in (Lifecycle.DEPRECATED, Lifecycle.CLOSED):
+            return None
+        notice = lifecycle_notice(status)
+        key = (status.method, connector_id)
+        if key not in self._deprecation_logged:
+            # Logged once per connector and method; the warning repeats.
+            self._deprecation_logged.add(key)
+            logger.warning(
+                "connector %s uses deprecated method %s: %s",
+                connector_id,
+                status.method,
+                notice.summary,
+            )
+        return notice
+
     def _save_login(
-        self, connector: Connector, result: LoginResult, migrating_from: str | None
+        self, connector: Connector, result: LoginResult
     ) -> CredentialRecord:
         existing = self.store.get(connector.id)
-        if (
-            existing is not None
-            and existing.method != connector.method
-            and existing.method != migrating_from
-        ):
-            raise ConfigError(
-                f"connector {connector.id!r} is stored with method "
-                f"{existing.method!r}; plan and run a migration to move it to "
-                f"{connector.method!r}",
-                connector_id=connector.id,
-            )
+        if existing is not None and existing.method != connector.method:
+            # Another worker stored the connector with another method since
+            # complete_login checked.
+            raise self._method_change_error(connector, existing.method)
         record = CredentialRecord(
             connector_id=connector.id,
             method=connector.method,
@@ -470,6 +639,7 @@ class Connauth:
                 connector.method,
                 config=connector.config,
                 tokens=tokens,
+                now=self._clock(),
             )
             if exchange is None:
                 raise ReauthorizationRequired(
@@ -487,15 +657,20 @@ class Connauth:
         return httpx.AsyncClient(**connector.http.client_options())
 
     def _config_error(
-        self, connector_id: str, method: str, error: ValidationError
+        self,
+        connector_id: str,
+        method: str,
+        error: ValidationError,
+        deployment: Deployment | None,
     ) -> ConfigError:
-        steps = self._steps_by_field(method)
+        steps = self._steps_by_field(method, deployment)
         problems = []
         for item in error.errors():
             field = ".".join(str(part) for part in item["loc"]) or "auth"
             # pydantic's message may quote the input; secrets are SecretStr, so
             # their inputs are never echoed, but keep the message short anyway.
-            problems.append((field, item["msg"], steps.get(field.split(".")[0])))
+            message = item["msg"].removeprefix("Value error, ")
+            problems.append((field, message, steps.get(field.split(".")[0])))
         listed = "; ".join(
             f"{field}: {message}" + (f" (step {step})" if step else "")
             for field, message, step in problems
@@ -507,9 +682,11 @@ class Connauth:
             step=problems[0][2] if problems else None,
         )
 
-    def _steps_by_field(self, method: str) -> dict[str, str]:
+    def _steps_by_field(
+        self, method: str, deployment: Deployment | None
+    ) -> dict[str, str]:
         try:
-            checklist = self.checklist(method)
+            checklist = self.checklist(method, deployment=deployment)
         except PluginError:
             return {}
         return {
@@ -537,6 +714,17 @@ class _RegistryEvents(SessionEvents):
             method=method,
             reason=reason,
         )
+
+
+def _deployment_of(auth: Mapping[str, Any]) -> Deployment | None:
+    """Return the deployment named in raw ``auth`` input, if it names a valid one."""
+    value = auth.get("deployment")
+    if not isinstance(value, str):
+        return None
+    try:
+        return Deployment(value)
+    except ValueError:
+        return None
 
 
 def _callback_params(callback: str | Mapping[str, str]) -> dict[str, str]:

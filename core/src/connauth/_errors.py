@@ -173,8 +173,8 @@ class MethodNotInstalled(PluginError):
     def __init__(self, method: str, *, connector_id: str | None = None) -> None:
         super().__init__(
             f"authentication method {method!r} is not installed: install its "
-            f"plugin, or migrate the connector with "
-            f"'connauth migrate --from {method} --to oauth2'",
+            f"plugin, or move the connector to an installed method with "
+            f"'connauth migrate --from {method} --to METHOD'",
             plugin=method,
             connector_id=connector_id,
         )

@@ -25,6 +25,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -56,9 +57,13 @@ class HostDocument:
     path: Path
     host: dict[str, Any]
     store_path: Path | None
+    store_url: str | None
     connectors_dir: Path
     allow_plugins: tuple[str, ...] | None
     block_plugins: tuple[str, ...]
+    lifecycle: dict[str, Any] = field(default_factory=dict)
+    """The ``[lifecycle.<method>]`` tables, unparsed; see
+    :meth:`connauth._lifecycle.LifecyclePolicy.from_tables`."""
 
 
 def read_connector_file(path: Path, *, environ: Mapping[str, str]) -> ConnectorDocument:
@@ -108,7 +113,10 @@ def read_connector_file(path: Path, *, environ: Mapping[str, str]) -> ConnectorD
 def read_host_file(path: Path) -> HostDocument:
     """Read the host configuration file.
 
-    ``[host]`` holds the host's identity; ``[store] path`` the token store;
+    ``[host]`` holds the host's identity; ``[store] path`` the SQLite store
+    file, or ``[store] url`` a store URL for :func:`~connauth.open_store`
+    (``postgresql://...``, ``redis://...``; put no password in it, use the
+    backend's own environment variables or a password file);
     ``connectors_dir`` the folder searched for ``<id>.toml``; ``[plugins]``
     ``allow`` and ``block`` lists of plugin names.
     """
@@ -124,10 +132,21 @@ def read_host_file(path: Path) -> HostDocument:
         path=path,
         host=host,
         store_path=(path.parent / store_path) if store_path else None,
+        store_url=store.get("url"),
         connectors_dir=path.parent / data.get("connectors_dir", "connectors"),
         allow_plugins=tuple(allow) if allow is not None else None,
         block_plugins=tuple(plugins.get("block", ())),
+        lifecycle=_lifecycle_tables(path, data),
     )
+
+
+def _lifecycle_tables(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    tables = data.get("lifecycle", {})
+    if not isinstance(tables, dict):
+        raise _file_error(
+            path, [("lifecycle", "use one [lifecycle.<method>] table per method", None)]
+        )
+    return tables
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -233,15 +233,27 @@ def connauth_migrate(
 
     Called on the **target** method's plugin, so a connector can move even
     when its source method's plugin is no longer installed: ``source`` holds
-    only what the core stores.
+    only what the core stores. Called by ``Connauth.plan_migration``, by a
+    dry run, and again before a migration starts its login; the plan must
+    not send requests or change anything.
 
     :param method: the target method.
-    :param source: the connector as the core knows it (method, site URL,
-        non-secret facts).
-    :param config: the target configuration when the host has one already.
-    :return: the plan (what carries over, what the target needs, whether the
-        move is blocked and why), or ``None`` if ``method`` is not this
-        plugin's.
+    :param source: the connector as the core stores it (method, site URL,
+        non-secret facts). When the stored facts lack them, the migration
+        runner adds ``source.data["deployment"]`` (``"cloud"`` or
+        ``"server"``, as Jira's ``serverInfo`` reports it, lower-cased) and
+        ``source.data["server_version"]`` from the site's ``serverInfo``, so
+        the plan can choose the deployment's flow or block an old server.
+    :param config: the target configuration when the host has one already;
+        ``None`` in a dry run without one, when ``target_needs`` should name
+        the fields to supply.
+    :return: the plan, or ``None`` if ``method`` is not this plugin's.
+        ``carries_over`` names the settings kept, ``target_needs`` the
+        configuration fields still missing, ``requires_reauthorization``
+        whether an admin must log in, and ``blocked`` why the move cannot
+        happen (``None`` when it can). The runner replaces
+        ``source_credentials`` with what it does with the stored old
+        credentials (deleted at the switch, or kept for the rollback window).
 
     Stops at the first non-``None`` result.
     """

@@ -19,16 +19,23 @@ class Deployment(enum.StrEnum):
 
 
 class Lifecycle(enum.StrEnum):
-    """Lifecycle phase of a method, from the plugin's own point of view.
+    """Lifecycle phase of a method, in the order a method passes through them.
 
-    A host's policy may move a method further along (see the lifecycle docs).
+    A plugin declares its default phase in :class:`MethodInfo`; a host's
+    lifecycle policy may set another phase and dates (see
+    :class:`~connauth._lifecycle.LifecyclePolicy`).
     """
 
     RECOMMENDED = "recommended"
     SUPPORTED = "supported"
     DEPRECATED = "deprecated"
+    """Works, but every login and use emits ``MethodDeprecationWarning``."""
     CLOSED = "closed"
+    """No new connectors; connectors already stored with the method still work."""
     RETIRED = "retired"
+    """Connectors of the method can no longer be used; they must be migrated."""
+    REMOVED = "removed"
+    """The method's plugin is not installed. Never declared by a plugin."""
 
 
 @dataclass(frozen=True)

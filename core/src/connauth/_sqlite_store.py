@@ -29,6 +29,7 @@ from connauth._codec import RecordCodec
 from connauth._errors import RecordTampered
 from connauth._keys import KeyRing
 from connauth._store import MAX_PENDING_LOGINS
+from connauth._store import RESERVED_ID_PREFIX
 from connauth._store import CredentialRecord
 from connauth._store import LeasingStore
 from connauth._store import PendingAuthorization
@@ -199,8 +200,9 @@ class SqliteTokenStore(LeasingStore):
             self._db()
             .execute(
                 "SELECT connector_id FROM credentials WHERE status = 'active'"
-                " AND expires_at BETWEEN 0 AND ? ORDER BY expires_at LIMIT ?",
-                (_to_microseconds(before), limit),
+                " AND expires_at BETWEEN 0 AND ? AND connector_id NOT LIKE ?"
+                " ORDER BY expires_at LIMIT ?",
+                (_to_microseconds(before), f"{RESERVED_ID_PREFIX}%", limit),
             )
             .fetchall()
         )

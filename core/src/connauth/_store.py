@@ -44,6 +44,7 @@ from connauth._tokens import TokenSet
 
 __all__ = [
     "MAX_PENDING_LOGINS",
+    "RESERVED_ID_PREFIX",
     "AsyncTokenStore",
     "CredentialRecord",
     "LeaseTimeout",
@@ -57,6 +58,11 @@ __all__ = [
     "wait_for_lease",
     "wait_for_lease_async",
 ]
+
+RESERVED_ID_PREFIX = "connauth:"
+"""Prefix of store ids that hold the core's own state (migration journals and
+staged credentials), not a connector. Connector ids cannot contain ``:``.
+:meth:`TokenStore.due_for_refresh` leaves these ids out."""
 
 MAX_PENDING_LOGINS = 10_000
 """Pending logins a store keeps at most; :meth:`TokenStore.put_pending` raises

@@ -13,6 +13,7 @@ from __future__ import annotations
 from connauth._codec import ClearColumns
 from connauth._codec import RecordCodec
 from connauth._store import MAX_PENDING_LOGINS
+from connauth._store import RESERVED_ID_PREFIX
 from connauth._store import LeasingStore
 from connauth._store import wait_for_lease
 from connauth._store import wait_for_lease_async
@@ -24,6 +25,7 @@ from connauth._store_backends import remove_password
 __all__ = [
     "ENTRY_POINT_GROUP",
     "MAX_PENDING_LOGINS",
+    "RESERVED_ID_PREFIX",
     "ClearColumns",
     "LeasingStore",
     "RecordCodec",

@@ -87,7 +87,8 @@ _STATEMENTS = {
     " WHERE connector_id = %s AND version = %s",
     "delete": "DELETE FROM {schema}.credentials WHERE connector_id = %s",
     "due": "SELECT connector_id FROM {schema}.credentials"
-    " WHERE status = 'active' AND expires_at <= %s ORDER BY expires_at LIMIT %s",
+    " WHERE status = 'active' AND expires_at <= %s"
+    " AND connector_id NOT LIKE 'connauth:%%' ORDER BY expires_at LIMIT %s",
     # Takes a free or lapsed lease. The same owner may take it again, so a
     # retry after a lost connection does not wait for its own lease to lapse.
     "acquire": "INSERT INTO {schema}.leases AS lease (connector_id, owner, expires_at)"

@@ -33,6 +33,7 @@ from connauth import PendingLimitReached
 from connauth import StoreError
 from connauth import VersionConflict
 from connauth.store_backends import MAX_PENDING_LOGINS
+from connauth.store_backends import RESERVED_ID_PREFIX
 from connauth.store_backends import RecordCodec
 from connauth.store_backends import wait_for_lease_async
 from connauth_store_redis import _scripts
@@ -180,7 +181,9 @@ class AsyncRedisTokenStore:
             members = await self._redis.zrangebyscore(
                 self.location.due, "-inf", timestamp(before), start=0, num=limit
             )
-        return [as_bytes(member).decode() for member in members]
+        ids = [as_bytes(member).decode() for member in members]
+        # NOTE: as in the sync store, fewer than ``limit`` ids may come back.
+        return [i for i in ids if not i.startswith(RESERVED_ID_PREFIX)]
 
     async def rekey(self) -> int:
         """Seal every record again with the first key; return how many."""

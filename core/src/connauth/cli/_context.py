@@ -15,8 +15,11 @@ from connauth._errors import ConfigError
 from connauth._files import HostDocument
 from connauth._files import read_host_file
 from connauth._host import HostIdentity
+from connauth._lifecycle import LifecyclePolicy
 from connauth._plugins import PluginRegistry
 from connauth._sqlite_store import SqliteTokenStore
+from connauth._store import TokenStore
+from connauth._store_backends import open_store
 
 __all__ = ["CONFIG_ENV", "CliContext"]
 
@@ -76,11 +79,23 @@ class CliContext:
                 host = HostIdentity(**document.host)
             except ValueError as error:
                 raise ConfigError(f"{document.path}: invalid [host]: {error}") from None
-            store_path = self.store_path or document.store_path
+            lifecycle = LifecyclePolicy.from_tables(
+                document.lifecycle, source=str(document.path)
+            )
             self._connauth = Connauth(
-                host, store=SqliteTokenStore(store_path), registry=self.registry()
+                host,
+                store=self._open_store(document),
+                registry=self.registry(),
+                lifecycle=lifecycle,
             )
         return self._connauth
+
+    def _open_store(self, document: HostDocument) -> TokenStore:
+        """Open ``--store``, else the config's ``[store] url`` or ``path``, else
+        the per-user SQLite store."""
+        if self.store_path is None and document.store_url is not None:
+            return open_store(document.store_url)
+        return SqliteTokenStore(self.store_path or document.store_path)
 
     def connector(self, reference: str) -> Connector:
         """Load a connector from a file path, or by id from the connectors folder."""

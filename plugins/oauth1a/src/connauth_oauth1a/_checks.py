@@ -9,6 +9,9 @@ from connauth import CheckResult
 from connauth import CheckStatus
 from connauth import ConnectivityCheck
 from connauth import MethodConfig
+from connauth.diagnostics import OAUTH1_TIMESTAMP_WINDOW
+from connauth.diagnostics import clock_skew_check
+from connauth_oauth1a._callback_check import CALLBACK_CHECK
 from connauth_oauth1a._config import OAuth1aConfig
 from connauth_oauth1a._config import signer_for
 from connauth_oauth1a._problems import oauth_problem_error
@@ -17,8 +20,17 @@ __all__ = ["APPLICATION_LINK_CHECK", "MYSELF_CHECK", "connectivity_checks"]
 
 
 def connectivity_checks(config: MethodConfig) -> list[ConnectivityCheck]:
-    """Return the checks in the order ``connauth check`` reports them."""
-    return [APPLICATION_LINK_CHECK, MYSELF_CHECK]
+    """Return the checks in the order ``connauth check`` reports them.
+
+    The clock check replaces the core's: Jira rejects a signed request whose
+    timestamp is outside its window, so skew beyond it fails rather than warns.
+    """
+    return [
+        clock_skew_check(fail_beyond=OAUTH1_TIMESTAMP_WINDOW),
+        APPLICATION_LINK_CHECK,
+        CALLBACK_CHECK,
+        MYSELF_CHECK,
+    ]
 
 
 async def _application_link(context: CheckContext) -> CheckResult:

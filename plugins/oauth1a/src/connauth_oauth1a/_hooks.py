@@ -47,7 +47,8 @@ __all__ = [
 METHOD = "oauth1a"
 
 BLOCKED_MIGRATION = (
-    "OAuth 1.0a is deprecated and accepts no new connectors; migrate to oauth2"
+    "OAuth 1.0a is deprecated, so no connector is moved to it; move connectors "
+    "to oauth2 instead"
 )
 
 
