@@ -7,6 +7,7 @@ here; names starting with an underscore are private and may change.
 from __future__ import annotations
 
 from connauth._bearer import BearerAuth
+from connauth._check_options import CheckOptions
 from connauth._checklist import Checklist
 from connauth._checklist import ChecklistStep
 from connauth._checklist import CopyBackField
@@ -22,6 +23,7 @@ from connauth._config import load_with_secrets
 from connauth._connauth import Connauth
 from connauth._connauth import LoginPrompt
 from connauth._connector import Connector
+from connauth._diagnostics import run_checks
 from connauth._errors import AuthenticationFailed
 from connauth._errors import AuthError
 from connauth._errors import AuthorizationDenied
@@ -59,6 +61,7 @@ from connauth._flow import LoginResult
 from connauth._hookspec import HOOK_API_VERSION
 from connauth._hookspec import hookimpl
 from connauth._host import HostIdentity
+from connauth._jira_checks import clock_skew_check
 from connauth._journal import MigrationEntry
 from connauth._journal import MigrationError
 from connauth._journal import MigrationJournal
@@ -93,6 +96,8 @@ from connauth._notices import hook_argument_deprecation
 from connauth._notices import hook_deprecation
 from connauth._plugins import PluginFailure
 from connauth._plugins import PluginRegistry
+from connauth._responses import error_for_response
+from connauth._responses import raise_for_response
 from connauth._session import RefreshPolicy
 from connauth._session import SessionEvents
 from connauth._session import TokenSession
@@ -129,6 +134,7 @@ __all__ = [
     "BulkReport",
     "CaptchaRequired",
     "CheckContext",
+    "CheckOptions",
     "CheckResult",
     "CheckStatus",
     "Checklist",
@@ -207,8 +213,10 @@ __all__ = [
     "VersionConflict",
     "build_lifecycle_report",
     "check_url",
+    "clock_skew_check",
     "connector_records",
     "dump_with_secrets",
+    "error_for_response",
     "generate_rsa_key_pair",
     "hook_argument_deprecation",
     "hook_deprecation",
@@ -218,6 +226,8 @@ __all__ = [
     "open_async_store",
     "open_store",
     "parse_token_response",
+    "raise_for_response",
+    "run_checks",
     "run_exchange",
     "run_exchange_async",
 ]

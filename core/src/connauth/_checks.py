@@ -18,6 +18,8 @@ from connauth._config import HttpSettings
 from connauth._config import MethodConfig
 
 if TYPE_CHECKING:
+    from connauth._host import HostIdentity
+    from connauth._server_probe import ServerProbe
     from connauth._store import CredentialRecord
 
 __all__ = ["CheckContext", "CheckResult", "CheckStatus", "ConnectivityCheck"]
@@ -62,7 +64,9 @@ class CheckContext:
     ``client`` is an ``httpx.AsyncClient`` whose ``base_url`` is the
     connector's API base and whose auth is the connector's method; ``None``
     when the connector has no stored credentials yet. ``anonymous`` sends no
-    credentials and has no base URL.
+    credentials and has no base URL. ``server`` shares the run's one anonymous
+    ``serverInfo`` request. ``host`` is the host's identity, for checks of its
+    callback URL. Both are ``None`` outside ``connauth check``.
     """
 
     connector_id: str
@@ -72,6 +76,8 @@ class CheckContext:
     record: CredentialRecord | None
     client: httpx.AsyncClient | None
     anonymous: httpx.AsyncClient
+    server: ServerProbe | None = None
+    host: HostIdentity | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,9 @@ class ConnectivityCheck:
 
     ``run`` must not raise for an expected failure: it returns a
     :class:`CheckResult` with ``FAIL``. Checks run concurrently, each under
-    its own ``timeout`` in seconds.
+    its own ``timeout`` in seconds. ``requires`` names checks that must finish
+    first: when one of them failed, this check is reported as skipped and never
+    runs. The timeout starts once the required checks have finished.
     """
 
     id: str
@@ -89,3 +97,4 @@ class ConnectivityCheck:
     run: Callable[[CheckContext], Awaitable[CheckResult]]
     step: str | None = None
     timeout: float = 5.0
+    requires: tuple[str, ...] = ()

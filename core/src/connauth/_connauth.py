@@ -9,10 +9,12 @@ results in the token store.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
 from collections.abc import Callable
+from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +27,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import ValidationError
 
+from connauth._check_options import CheckOptions
 from connauth._checklist import Checklist
 from connauth._checks import CheckResult
 from connauth._config import HttpSettings
@@ -33,6 +36,7 @@ from connauth._config import secret_field_names
 from connauth._connector import Connector
 from connauth._errors import AuthorizationDenied
 from connauth._errors import ConfigError
+from connauth._errors import ConnauthError
 from connauth._errors import MethodNotInstalled
 from connauth._errors import PluginError
 from connauth._errors import ReauthorizationRequired
@@ -221,7 +225,17 @@ class Connauth:
         )
 
     def validate(self, connector: Connector) -> list[CheckResult]:
-        """Check ``connector``'s configuration without sending anything."""
+        """Check ``connector``'s configuration without sending anything.
+
+        Returns the method's findings followed by the core's (URL shapes, CA
+        bundle and proxy settings), all at once.
+        """
+        from connauth._prerequisites import validate_prerequisites
+
+        return validate_prerequisites(self, connector)
+
+    def method_findings(self, connector: Connector) -> list[CheckResult]:
+        """Return only the method plugin's prerequisite findings for ``connector``."""
         results = self._call(
             "connauth_validate_prerequisites",
             connector.method,
@@ -244,7 +258,7 @@ class Connauth:
         if notice is not None:
             warn_deprecated(notice)
         flow, state = self._prepare_login(connector)
-        with self._client(connector) as client:
+        with self._client(connector) as client, _about(connector):
             prompt = run_exchange(
                 client, flow.begin(state=state, callback_url=self.host.redirect_url)
             )
@@ -257,9 +271,11 @@ class Connauth:
             warn_deprecated(notice)
         flow, state = self._prepare_login(connector)
         async with self._async_client(connector) as client:
-            prompt = await run_exchange_async(
-                client, flow.begin(state=state, callback_url=self.host.redirect_url)
-            )
+            with _about(connector):
+                prompt = await run_exchange_async(
+                    client,
+                    flow.begin(state=state, callback_url=self.host.redirect_url),
+                )
         return self._remember(connector, state, prompt.url, prompt.pending)
 
     def complete_login(
@@ -416,11 +432,17 @@ class Connauth:
 
     # -- checks and migration ------------------------------------------------------
 
-    async def check(self, connector: Connector) -> list[CheckResult]:
-        """Validate the configuration, then run the connectivity checks."""
+    async def check(
+        self, connector: Connector, *, options: CheckOptions | None = None
+    ) -> list[CheckResult]:
+        """Validate the configuration, then run the connectivity checks.
+
+        ``options`` sets the expected account, the project and permissions to
+        test, and the certificate-expiry warning; see ``docs/checks.md``.
+        """
         from connauth._diagnostics import run_checks
 
-        return await run_checks(self, connector)
+        return await run_checks(self, connector, options=options)
 
     def plan_migration(
         self, connector_id: str, target: str, config: MethodConfig | None = None
@@ -535,7 +557,7 @@ class Connauth:
         """Take the pending login of ``callback`` and run the method's second half."""
         params, pending = self._take_pending(connector, callback)
         flow = self._flow(connector)
-        with self._client(connector) as client:
+        with self._client(connector) as client, _about(connector):
             result: LoginResult = run_exchange(
                 client, flow.complete(pending=pending.values, callback=params)
             )
@@ -547,9 +569,10 @@ class Connauth:
         params, pending = self._take_pending(connector, callback)
         flow = self._flow(connector)
         async with self._async_client(connector) as client:
-            result: LoginResult = await run_exchange_async(
-                client, flow.complete(pending=pending.values, callback=params)
-            )
+            with _about(connector):
+                result: LoginResult = await run_exchange_async(
+                    client, flow.complete(pending=pending.values, callback=params)
+                )
         return result
 
     def _moves_method(self, connector: Connector, migrating_from: str | None) -> bool:
@@ -725,6 +748,17 @@ def _deployment_of(auth: Mapping[str, Any]) -> Deployment | None:
         return Deployment(value)
     except ValueError:
         return None
+
+
+@contextlib.contextmanager
+def _about(connector: Connector) -> Iterator[None]:
+    """Name ``connector`` in any connauth error raised inside the block."""
+    try:
+        yield
+    except ConnauthError as error:
+        if error.connector_id is None:
+            error.connector_id = connector.id
+        raise
 
 
 def _callback_params(callback: str | Mapping[str, str]) -> dict[str, str]:

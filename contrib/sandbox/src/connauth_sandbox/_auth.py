@@ -17,6 +17,7 @@ from starlette.responses import PlainTextResponse
 from starlette.responses import Response
 
 from connauth_sandbox._credentials import is_api_token_format
+from connauth_sandbox._http import origin_of
 from connauth_sandbox._models import CloudSite
 from connauth_sandbox._models import DcSite
 from connauth_sandbox._models import Site
@@ -38,6 +39,7 @@ DC_UNAUTHENTICATED = (
     "You are not authenticated. Authentication required to perform this operation."
 )
 LOGIN_FAILED = {"X-Seraph-LoginReason": "AUTHENTICATED_FAILED"}
+CAPTCHA_REQUIRED = "CAPTCHA required: log in through the browser first."
 
 
 class AuthenticationRejected(Exception):
@@ -66,6 +68,42 @@ def dc_unauthenticated(*, failed: bool) -> AuthenticationRejected:
     body = {"errorMessages": [DC_UNAUTHENTICATED], "errors": {}}
     headers = LOGIN_FAILED if failed else {}
     return AuthenticationRejected(JSONResponse(body, status_code=401, headers=headers))
+
+
+def captcha_challenge(login_url: str) -> AuthenticationRejected:
+    """Return Jira's response to a Basic login of a locked-out user.
+
+    Jira rejects the login "without even checking the password" and names the
+    page where the user must solve the CAPTCHA (Atlassian's REST authentication
+    docs; the header format is the one clients parse).
+    """
+    headers = {
+        "X-Seraph-LoginReason": "AUTHENTICATION_DENIED",
+        "X-Authentication-Denied-Reason": f"CAPTCHA_CHALLENGE; login-url={login_url}",
+    }
+    return AuthenticationRejected(
+        PlainTextResponse(CAPTCHA_REQUIRED, status_code=403, headers=headers)
+    )
+
+
+def _login_url(request: Request, site: Site) -> str:
+    prefix = "cloud" if isinstance(site, CloudSite) else "dc"
+    return f"{origin_of(request)}/{prefix}/{site.name}/login.jsp"
+
+
+def _start_basic_login(
+    sandbox: Sandbox, user: User, request: Request, site: Site
+) -> None:
+    """Count a Basic login of ``user``; reject it when the user is locked out."""
+    sandbox.faults.record_attempt(user)
+    if sandbox.faults.is_locked_out(user):
+        raise captcha_challenge(_login_url(request, site))
+
+
+def _login_failed(sandbox: Sandbox, user: User) -> None:
+    sandbox.faults.record_failed_login(
+        user, sandbox.settings.captcha_after_failed_logins
+    )
 
 
 def _split_authorization(request: Request) -> tuple[str, str]:
@@ -106,15 +144,19 @@ def authenticate_cloud_site(
         record = sandbox.find_token(secret, TokenKind.API_TOKEN)
     if user is None:
         raise cloud_unauthenticated(failed=True)
+    _start_basic_login(sandbox, user, request, site)
     if is_api_token_format(secret) and record is not None:
         valid = record.account_id == user.account_id and record.is_live(sandbox.now())
         if valid and user.account_id in site.member_account_ids:
+            sandbox.faults.record_successful_login(user)
             return user
     elif hmac.compare_digest(secret.encode(), user.password.encode()):
+        _login_failed(sandbox, user)
         response = PlainTextResponse(
             CLOUD_PASSWORD_REJECTED, status_code=401, headers=LOGIN_FAILED
         )
         raise AuthenticationRejected(response)
+    _login_failed(sandbox, user)
     raise cloud_unauthenticated(failed=True)
 
 
@@ -159,7 +201,7 @@ async def authenticate_dc(
     elif scheme == "bearer":
         record = _dc_bearer_token(sandbox, site, request, credentials, scope)
     elif scheme == "basic":
-        return _dc_basic_user(sandbox, site, credentials)
+        return _dc_basic_user(sandbox, site, request, credentials)
 
     user = None if record is None else _member(sandbox, site, record)
     if user is None:
@@ -191,7 +233,9 @@ def _dc_bearer_token(
     return check.token
 
 
-def _dc_basic_user(sandbox: Sandbox, site: DcSite, credentials: str) -> User:
+def _dc_basic_user(
+    sandbox: Sandbox, site: DcSite, request: Request, credentials: str
+) -> User:
     """Accept a username and password. A PAT as the password fails, as on Jira."""
     pair = _decode_basic(credentials)
     if pair is None:
@@ -201,6 +245,9 @@ def _dc_basic_user(sandbox: Sandbox, site: DcSite, credentials: str) -> User:
         user = next((u for u in sandbox.users.values() if u.username == username), None)
     if user is None or user.account_id not in site.member_account_ids:
         raise dc_unauthenticated(failed=True)
+    _start_basic_login(sandbox, user, request, site)
     if not hmac.compare_digest(password.encode(), user.password.encode()):
+        _login_failed(sandbox, user)
         raise dc_unauthenticated(failed=True)
+    sandbox.faults.record_successful_login(user)
     return user

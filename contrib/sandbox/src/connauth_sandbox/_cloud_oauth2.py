@@ -23,6 +23,7 @@ from connauth_sandbox._consent import ConsentDesk
 from connauth_sandbox._http import NO_STORE
 from connauth_sandbox._http import apply_token_endpoint_faults
 from connauth_sandbox._http import decode_json_object
+from connauth_sandbox._http import delay_token_response
 from connauth_sandbox._http import is_form
 from connauth_sandbox._http import is_json
 from connauth_sandbox._http import json_response
@@ -129,6 +130,7 @@ class CloudOAuth2Endpoints:
 
         headers = {"Accept": "application/json"}
         result = exchange_token(self.sandbox, None, str(request.url), params, headers)
+        await delay_token_response(self.sandbox)
         return _rewrite_token_result(result, grant_type)
 
     async def accessible_resources(self, request: Request) -> Response:

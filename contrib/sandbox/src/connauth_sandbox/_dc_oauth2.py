@@ -24,6 +24,7 @@ from connauth_sandbox._consent import ConsentDesk
 from connauth_sandbox._http import FORM_CONTENT_TYPE
 from connauth_sandbox._http import NO_STORE
 from connauth_sandbox._http import apply_token_endpoint_faults
+from connauth_sandbox._http import delay_token_response
 from connauth_sandbox._http import is_form
 from connauth_sandbox._http import json_response
 from connauth_sandbox._http import oauthlib_response
@@ -113,6 +114,7 @@ class DcOAuth2Endpoints:
                 site.name,
                 result.error,
             )
+        await delay_token_response(self.sandbox)
         return json_response(result.body, result.status, {**result.headers, **NO_STORE})
 
     async def revoke(self, request: Request) -> Response:

@@ -7,12 +7,18 @@ import html
 import json
 import urllib.parse
 from collections.abc import Mapping
+from email.utils import formatdate
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.responses import JSONResponse
 from starlette.responses import Response
+from starlette.types import ASGIApp
+from starlette.types import Message
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
 
 from connauth_sandbox._settings import Surface
 from connauth_sandbox._state import Sandbox
@@ -108,6 +114,16 @@ async def apply_token_endpoint_faults(
     )
 
 
+async def delay_token_response(sandbox: Sandbox) -> None:
+    """Hold a token response whose request the server has already acted on,
+    for the first of ``token_response_delays``, if any is queued."""
+    with sandbox.lock:
+        delays = sandbox.settings.token_response_delays
+        delay = delays.popleft() if delays else 0.0
+    if delay > 0:
+        await asyncio.sleep(delay)
+
+
 def decode_json_object(body: bytes) -> dict[str, Any] | None:
     """Return the JSON object in body, or None if body is not one."""
     try:
@@ -115,3 +131,34 @@ def decode_json_object(body: bytes) -> dict[str, Any] | None:
     except (UnicodeDecodeError, json.JSONDecodeError):
         return None
     return value if isinstance(value, dict) else None
+
+
+class HostDateMiddleware:
+    """Set the ``Date`` header of every response from the emulated hosts' clock.
+
+    The server must not add its own ``Date`` header (uvicorn's ``date_header``
+    off), so that ``clock_offset`` shows in the one header clients read.
+    """
+
+    def __init__(self, app: ASGIApp, sandbox: Sandbox) -> None:
+        self.app = app
+        self.sandbox = sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_date(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers", [])
+                    if name.lower() != b"date"
+                ]
+                date = formatdate(self.sandbox.host_now(), usegmt=True)
+                headers.append((b"date", date.encode("ascii")))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_date)

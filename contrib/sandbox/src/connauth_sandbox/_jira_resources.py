@@ -70,7 +70,7 @@ def _timestamp(epoch: float) -> str:
 
 
 def server_info(context: RestContext) -> Response:
-    now = _timestamp(context.sandbox.now())
+    now = _timestamp(context.sandbox.host_now())
     info: dict[str, Any] = {
         "baseUrl": context.site_url,
         "buildDate": "2025-01-01T00:00:00.000+0000",
@@ -133,6 +133,14 @@ def user_json(context: RestContext, user: User) -> dict[str, Any]:
     }
 
 
+def anonymous_myself() -> Response:
+    """Return the response that a proxy in front of Jira serves to a rejected
+    login: a 200 without a user, marked anonymous as Jira marks anonymous
+    requests."""
+    body = {"displayName": "Anonymous", "active": False}
+    return JSONResponse(body, headers={"X-AUSERNAME": "anonymous"})
+
+
 def myself(context: RestContext, user: User) -> Response:
     body = user_json(context, user)
     body["groups"] = {"size": 1, "items": []}
@@ -141,7 +149,14 @@ def myself(context: RestContext, user: User) -> Response:
     return JSONResponse(body)
 
 
-def my_permissions(context: RestContext, requested: str | None) -> Response:
+def my_permissions(
+    context: RestContext, requested: str | None, project_key: str | None
+) -> Response:
+    """Return whether the caller has each requested permission.
+
+    With ``project_key``, project permissions are those in that project.
+    Without it, they are those the caller has in at least one project.
+    """
     # NOTE: Atlassian does not document the messages of these two 400 responses.
     if not requested:
         return error_collection(400, "The 'permissions' query parameter is required.")
@@ -149,7 +164,15 @@ def my_permissions(context: RestContext, requested: str | None) -> Response:
     unknown = [key for key in keys if key not in PERMISSIONS]
     if unknown:
         return error_collection(400, f"Unknown permission keys: {', '.join(unknown)}.")
+    if project_key is not None and project_key not in context.site.projects:
+        return error_collection(
+            404, f"No project could be found with key '{project_key}'."
+        )
 
+    denied = set(_DENIED_PERMISSIONS)
+    if context.user is not None:
+        faults = context.sandbox.faults
+        denied |= faults.denied_permissions(context.user, context.site, project_key)
     permissions = {}
     for key in keys:
         permission_id, name, kind = PERMISSIONS[key]
@@ -159,8 +182,7 @@ def my_permissions(context: RestContext, requested: str | None) -> Response:
             "name": name,
             "type": kind,
             "description": f"Ability to {name.lower()}.",
-            "havePermission": context.user is not None
-            and key not in _DENIED_PERMISSIONS,
+            "havePermission": context.user is not None and key not in denied,
         }
     return JSONResponse({"permissions": permissions})
 

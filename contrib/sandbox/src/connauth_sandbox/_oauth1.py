@@ -180,6 +180,10 @@ class OAuth1Endpoints:
                     "The request token is unknown, expired or already used.",
                 )
             record = self.sandbox.request_tokens[token]
+            if self.sandbox.settings.oauth1_callback_unreachable and (
+                record.callback != "oob"
+            ):
+                return _callback_unreachable(record.callback)
             link = site.application_links.get(record.consumer_key)
             consent = ConsentRequest(
                 client_name=link.name if link else record.consumer_key,
@@ -212,6 +216,20 @@ class OAuth1Endpoints:
             return _out_of_band_page(dict(params))
         location = add_params_to_uri(record.callback, params)
         return Response(status_code=302, headers={"Location": location})
+
+
+def _callback_unreachable(callback: str) -> Response:
+    """Report that Jira could not reach the consumer's callback, as a firewall
+    that blocks Jira's outbound connections causes."""
+    origin = urllib.parse.urlsplit(callback)
+    address = f"{origin.scheme}://{origin.netloc}"
+    logger.info("OAuth 1.0a authorize: callback %s reported unreachable", address)
+    return error_page(
+        504,
+        "Unable to reach the callback",
+        f"Jira could not connect to the consumer's callback at {address}. Allow "
+        "Jira to open HTTPS connections to it, then authorize again.",
+    )
 
 
 def _out_of_band_page(params: dict[str, str]) -> Response:

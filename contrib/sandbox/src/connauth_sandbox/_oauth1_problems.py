@@ -20,6 +20,7 @@ from oauthlib.oauth1 import RequestTokenEndpoint
 from oauthlib.oauth1 import ResourceEndpoint
 from oauthlib.oauth1.rfc5849 import SIGNATURE_RSA_SHA1
 from oauthlib.oauth1.rfc5849 import signature
+from oauthlib.oauth1.rfc5849.errors import InvalidRequestError
 from oauthlib.oauth1.rfc5849.errors import InvalidSignatureMethodError
 from oauthlib.oauth1.rfc5849.errors import OAuth1Error
 from oauthlib.oauth1.rfc5849.utils import escape
@@ -132,6 +133,7 @@ class _RecordingMixin:
     def _check_mandatory_parameters(self, request: OAuthlibRequest) -> None:
         try:
             super()._check_mandatory_parameters(request)  # type: ignore[misc]
+            _check_host_clock(self.request_validator, request)
         except OAuth1Error as error:
             self.request_validator.error = error
             raise
@@ -149,6 +151,25 @@ class _RecordingMixin:
         except OAuth1Error as error:
             self.request_validator.error = self.request_validator.error or error
             raise
+
+
+def _check_host_clock(
+    validator: ApplicationLinkValidator, request: OAuthlibRequest
+) -> None:
+    """Reject a timestamp outside the window around the emulated host's clock.
+
+    oauthlib checks the timestamp against this machine's clock only, which
+    misses a host whose clock is off by ``clock_offset``.
+    """
+    offset = validator.sandbox.settings.clock_offset
+    window = validator.timestamp_lifetime
+    if not offset or not str(request.timestamp or "").isdigit():
+        return
+    if abs(time.time() + offset - int(request.timestamp)) > window:
+        raise InvalidRequestError(
+            description="Timestamp given is invalid, differ from allowed by over "
+            f"{window} seconds."
+        )
 
 
 class RecordingRequestTokenEndpoint(_RecordingMixin, RequestTokenEndpoint):  # type: ignore[misc]
@@ -200,7 +221,7 @@ def _problem_of_error(
         return "version_rejected", [("oauth_acceptable_versions", "1.0-1.0")]
     if description.startswith("Timestamp"):
         window = validator.timestamp_lifetime
-        now = int(time.time())
+        now = int(time.time() + validator.sandbox.settings.clock_offset)
         return "timestamp_refused", [
             ("oauth_acceptable_timestamps", f"{now - window}-{now + window}")
         ]

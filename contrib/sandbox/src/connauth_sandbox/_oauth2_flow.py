@@ -158,9 +158,10 @@ def exchange_token(
             )
         except OAuth2Error as error:
             out_headers, out_body, status = error.headers, error.json, error.status_code
-    return TokenResult(
-        status=status, headers=dict(out_headers), body=json.loads(out_body)
-    )
+    payload = json.loads(out_body)
+    if status == 200 and sandbox.settings.expires_in_as_string:
+        payload["expires_in"] = str(payload["expires_in"])
+    return TokenResult(status=status, headers=dict(out_headers), body=payload)
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,12 @@ class SandboxRequestValidator(TokenMethods, RequestValidator):  # type: ignore[m
             surface=self.surface,
             client_id=client_id,
             redirect_uri=request.redirect_uri,
-            scopes=tuple(request.scopes),
+            # The withheld_scopes switch grants fewer scopes than were consented.
+            scopes=tuple(
+                scope
+                for scope in request.scopes
+                if scope not in self.sandbox.settings.withheld_scopes
+            ),
             account_id=account_id,
             site_names=self._grant_site_names(account_id),
             expires_at=self.sandbox.now() + lifetime,

@@ -69,7 +69,11 @@ async def _myself(
 async def _my_permissions(
     context: RestContext, user: User | None, request: Request, match: re.Match[str]
 ) -> Response:
-    return resources.my_permissions(context, request.query_params.get("permissions"))
+    return resources.my_permissions(
+        context,
+        request.query_params.get("permissions"),
+        request.query_params.get("projectKey"),
+    )
 
 
 async def _create_issue(
@@ -141,6 +145,19 @@ def _log_rejection(request: Request, rejection: AuthenticationRejected) -> None:
     logger.info("%s %s rejected with %s", request.method, request.url.path, status)
 
 
+def _served_anonymously(
+    sandbox: Sandbox, request: Request, rejection: AuthenticationRejected
+) -> bool:
+    """Check whether the anonymous_on_bad_credentials switch turns a 401 into a
+    request served without a user, and log it when it does."""
+    if not sandbox.settings.anonymous_on_bad_credentials:
+        return False
+    if rejection.response.status_code != 401:
+        return False
+    logger.info("%s %s served anonymously", request.method, request.url.path)
+    return True
+
+
 class RestEndpoints:
     """Request handlers of the REST prefixes of every emulated host."""
 
@@ -180,7 +197,11 @@ class RestEndpoints:
             user = authenticate_cloud_site(self.sandbox, site, request)
         except AuthenticationRejected as rejection:
             _log_rejection(request, rejection)
-            return rejection.response
+            if not _served_anonymously(self.sandbox, request, rejection):
+                return rejection.response
+            if resource.handler is _myself:
+                return resources.anonymous_myself()
+            user = None
         if user is None and not resource.anonymous:
             return cloud_unauthenticated(failed=False).response
 
@@ -233,8 +254,12 @@ class RestEndpoints:
             user = await authenticate_dc(self.sandbox, site, request, resource.dc_scope)
         except AuthenticationRejected as rejection:
             _log_rejection(request, rejection)
-            rejection.response.headers["X-AUSERNAME"] = "anonymous"
-            return rejection.response
+            if not _served_anonymously(self.sandbox, request, rejection):
+                rejection.response.headers["X-AUSERNAME"] = "anonymous"
+                return rejection.response
+            if resource.handler is _myself:
+                return resources.anonymous_myself()
+            user = None
         if user is None and not resource.anonymous:
             response = dc_unauthenticated(failed=False).response
             response.headers["X-AUSERNAME"] = "anonymous"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import ssl
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -15,6 +17,8 @@ import uvicorn
 
 from connauth_sandbox._app import create_app
 from connauth_sandbox._state import Sandbox
+from connauth_sandbox._tls import CertificateAuthority
+from connauth_sandbox._tls import ServerContexts
 from connauth_sandbox._tls import write_tls_files
 
 logger = logging.getLogger("connauth_sandbox")
@@ -81,7 +85,8 @@ class SandboxServer:
         if self._thread is not None:
             raise RuntimeError("the sandbox server is already running")
         self._tempdir = tempfile.TemporaryDirectory(prefix="connauth-sandbox-")
-        files = write_tls_files(Path(self._tempdir.name))
+        authority = CertificateAuthority()
+        files = write_tls_files(Path(self._tempdir.name), authority)
         self._ca_path = files.ca_path
 
         # Pass IPPROTO_TCP explicitly, because asyncio sets TCP_NODELAY on accepted
@@ -99,6 +104,9 @@ class SandboxServer:
             port=self._port,
             ssl_certfile=str(files.certificate_path),
             ssl_keyfile=str(files.private_key_path),
+            ssl_context_factory=self._context_factory(authority),
+            # HostDateMiddleware sets Date from the sandbox's clock instead.
+            date_header=False,
             log_config=None,
             access_log=False,
             lifespan="off",
@@ -115,6 +123,33 @@ class SandboxServer:
         self._thread.start()
         self._wait_until_started()
         logger.info("sandbox serving on %s", self.base_url)
+
+    def _context_factory(
+        self, authority: CertificateAuthority
+    ) -> Callable[[uvicorn.Config, Callable[[], ssl.SSLContext]], ssl.SSLContext]:
+        """Return uvicorn's TLS context factory, which serves the certificate
+        that ``server_certificate_expires_in`` selects at each handshake."""
+        settings = self.sandbox.settings
+
+        def factory(
+            config: uvicorn.Config, default: Callable[[], ssl.SSLContext]
+        ) -> ssl.SSLContext:
+            context = default()
+            contexts = ServerContexts(authority, context)
+
+            def select(
+                connection: ssl.SSLObject,
+                server_name: str | None,
+                current: ssl.SSLContext,
+            ) -> None:
+                wanted = contexts.context_for(settings.server_certificate_expires_in)
+                if wanted is not current:
+                    connection.context = wanted
+
+            context.sni_callback = select
+            return context
+
+        return factory
 
     def _wait_until_started(self) -> None:
         deadline = time.monotonic() + STARTUP_TIMEOUT

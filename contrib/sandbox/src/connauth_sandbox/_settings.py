@@ -106,6 +106,36 @@ class SandboxSettings:
     token_endpoint_failures: collections.deque[InjectedFailure] = field(
         default_factory=collections.deque
     )
+    # Seconds to hold each of the next OAuth 2.0 token responses (Cloud and DC)
+    # after the server has acted on the request, one entry per response. A
+    # client whose timeout is shorter gives up without learning that the
+    # server already rotated its refresh token.
+    token_response_delays: collections.deque[float] = field(
+        default_factory=collections.deque
+    )
+    # Send ``expires_in`` of successful OAuth 2.0 token responses as a JSON
+    # string ("3600"), a shape some servers use although RFC 6749 section 5.1
+    # defines a number.
+    expires_in_as_string: bool = False
+
+    # Faults that diagnostics must detect. See _faults for the per-user ones.
+    # Seconds added to the emulated hosts' clock: the Date header, serverTime
+    # and the OAuth 1.0a timestamp check.
+    clock_offset: float = 0.0
+    # Scopes that consent screens never grant, although the client asks for them.
+    withheld_scopes: frozenset[str] = frozenset()
+    # Failed Basic logins of one user after which Jira demands a CAPTCHA; None
+    # never locks out.
+    captcha_after_failed_logins: int | None = None
+    # Serve a request with bad credentials as anonymous (200, X-AUSERNAME:
+    # anonymous) instead of 401, as a proxy in front of Jira may.
+    anonymous_on_bad_credentials: bool = False
+    # The OAuth 1.0a authorize step reports that Jira could not reach the
+    # consumer's callback URL instead of redirecting to it.
+    oauth1_callback_unreachable: bool = False
+    # Seconds from now until the server certificate expires; negative serves an
+    # expired certificate. None serves the certificate made at start.
+    server_certificate_expires_in: float | None = None
 
     def take_failure(self, surface: Surface) -> InjectedFailure | None:
         """Remove and return the first queued failure that applies to surface."""

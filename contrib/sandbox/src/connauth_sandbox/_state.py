@@ -10,6 +10,7 @@ from collections.abc import Callable
 from collections.abc import Iterable
 
 from connauth_sandbox import _credentials
+from connauth_sandbox._faults import FaultState
 from connauth_sandbox._models import ACCESS_TOKEN_KINDS
 from connauth_sandbox._models import ApplicationLink
 from connauth_sandbox._models import AuthorizationCode
@@ -60,9 +61,14 @@ class Sandbox:
         self.request_tokens: dict[str, OAuth1RequestToken] = {}
         self.used_nonces: set[tuple[str, str, str]] = set()
         self.counters: collections.Counter[str] = collections.Counter()
+        self.faults = FaultState(self.lock)
 
     def now(self) -> float:
         return self.clock()
+
+    def host_now(self) -> float:
+        """Return the emulated hosts' clock: :meth:`now` plus ``clock_offset``."""
+        return self.clock() + self.settings.clock_offset
 
     # Users and sites.
 
@@ -212,6 +218,20 @@ class Sandbox:
             site.application_links[consumer_key] = link
         logger.info("application link %r registered on %r", consumer_key, site.name)
         return link
+
+    def replace_application_link_key(
+        self, site: DcSite, consumer_key: str, public_key_pem: str
+    ) -> None:
+        """Put another public key into an application link, as an admin who
+        pasted the wrong key would. Signatures of the old key stop verifying."""
+        if "BEGIN PUBLIC KEY" not in public_key_pem:
+            raise ValueError("public_key_pem must be a PEM 'PUBLIC KEY' block")
+        with self.lock:
+            link = site.application_links.get(consumer_key)
+            if link is None:
+                raise KeyError(f"no application link {consumer_key!r} on {site.name!r}")
+            link.public_key_pem = public_key_pem
+        logger.info("application link %r on %r has a new key", consumer_key, site.name)
 
     def remove_application_link(self, site: DcSite, consumer_key: str) -> None:
         """Remove an application link. Its OAuth 1.0a tokens stop working."""

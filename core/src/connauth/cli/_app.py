@@ -17,16 +17,28 @@ from typing import Any
 from typing import TypeVar
 
 import click
+from pydantic import ValidationError
 
+from connauth._check_options import DEFAULT_PERMISSIONS
+from connauth._check_options import CheckOptions
+from connauth._diagnostics import run_checks
 from connauth._errors import ConfigError
 from connauth._errors import ConnauthError
+from connauth._errors import MethodNotInstalled
+from connauth._journal import connector_records
 from connauth._keygen import generate_rsa_key_pair
 from connauth._keys import KeyRing
+from connauth._method import Deployment
 from connauth._plugins import PluginRegistry
+from connauth._prerequisites import CheckSteps
 from connauth.cli._context import CONFIG_ENV
 from connauth.cli._context import CliContext
+from connauth.cli._lifecycle_commands import lifecycle
+from connauth.cli._migrate_commands import migrate
 from connauth.cli._store_commands import store
+from connauth.render import checklist_json
 from connauth.render import checklist_markdown
+from connauth.render import checks_json
 from connauth.render import print_checklist
 from connauth.render import print_checks
 from connauth.render import print_methods
@@ -101,6 +113,12 @@ def methods(state: CliContext, as_json: bool) -> None:
     "--connector", "connector_ref", help="Fill in values from this connector."
 )
 @click.option(
+    "--deployment",
+    type=click.Choice([deployment.value for deployment in Deployment]),
+    help="Show the steps of this Jira deployment, for a method that serves "
+    "several (default: from --connector, else the method's first).",
+)
+@click.option(
     "--format",
     "output",
     type=click.Choice(["text", "markdown", "json"]),
@@ -113,15 +131,24 @@ def checklist(
     state: CliContext,
     method: str,
     connector_ref: str | None,
+    deployment: str | None,
     output: str,
     as_json: bool,
 ) -> None:
     """Show the setup checklist of METHOD with this host's values."""
     connauth = state.connauth()
+    installed = sorted(info.name for info in connauth.methods())
+    if method not in installed:
+        raise click.BadParameter(
+            f"{method!r} is not an installed method; choose one of "
+            f"{', '.join(installed)}",
+            param_hint="METHOD",
+        )
     config = state.connector(connector_ref).config if connector_ref else None
-    result = connauth.checklist(method, config)
+    chosen = Deployment(deployment) if deployment is not None else None
+    result = connauth.checklist(method, config, deployment=chosen)
     if as_json or output == "json":
-        click.echo(to_json(result))
+        click.echo(checklist_json(result))
     elif output == "markdown":
         click.echo(checklist_markdown(result))
     else:
@@ -130,20 +157,81 @@ def checklist(
 
 @cli.command()
 @click.argument("connector_ref", metavar="CONNECTOR")
+@click.option(
+    "--expect-account",
+    help="Account the connector must act as: an account id, a user name or an "
+    "email address.",
+)
+@click.option(
+    "--project",
+    "project_key",
+    help="Project key whose permissions are checked (default: any project).",
+)
+@click.option(
+    "--permission",
+    "permissions",
+    multiple=True,
+    help="Permission key the account must hold; repeat for several (default: "
+    + ", ".join(DEFAULT_PERMISSIONS)
+    + ").",
+)
+@click.option(
+    "--certificate-warning-days",
+    type=click.IntRange(min=0),
+    default=CheckOptions.model_fields["certificate_warning_days"].default,
+    show_default=True,
+    help="Warn when the site's TLS certificate expires within this many days.",
+)
 @json_option
 @click.pass_obj
-def check(state: CliContext, connector_ref: str, as_json: bool) -> None:
-    """Validate CONNECTOR's configuration and test its connection."""
+def check(
+    state: CliContext,
+    connector_ref: str,
+    expect_account: str | None,
+    project_key: str | None,
+    permissions: tuple[str, ...],
+    certificate_warning_days: int,
+    as_json: bool,
+) -> None:
+    """Validate CONNECTOR's configuration and test its connection.
+
+    Exits with 0 when no check failed (warnings and skipped checks pass), 1
+    when a check failed, and 2 for usage and configuration errors.
+    """
+    options = _check_options(
+        expect_account, project_key, permissions, certificate_warning_days
+    )
     connector = state.connector(connector_ref)
-    results = asyncio.run(state.connauth().check(connector))
+    connauth = state.connauth()
+    results = asyncio.run(run_checks(connauth, connector, options=options))
+    titles = CheckSteps.of(connauth, connector).titles
     if as_json:
-        click.echo(to_json({"connector": connector.id, "results": results}))
+        click.echo(checks_json(connector.id, connector.method, results, titles))
     else:
-        print_checks(
-            state.console, f"Checks of {connector.id} ({connector.method})", results
-        )
+        title = f"Checks of {connector.id} ({connector.method})"
+        print_checks(state.console, title, results, titles)
     if any(result.failed for result in results):
         sys.exit(1)
+
+
+def _check_options(
+    expect_account: str | None,
+    project_key: str | None,
+    permissions: tuple[str, ...],
+    certificate_warning_days: int,
+) -> CheckOptions:
+    values: dict[str, Any] = {
+        "expected_account": expect_account,
+        "project_key": project_key,
+        "certificate_warning_days": certificate_warning_days,
+    }
+    if permissions:
+        values["permissions"] = permissions
+    try:
+        return CheckOptions(**values)
+    except ValidationError as error:
+        problems = "; ".join(item["msg"] for item in error.errors())
+        raise click.UsageError(problems) from None
 
 
 @cli.command()
@@ -256,7 +344,7 @@ def connectors(state: CliContext, as_json: bool) -> None:
             else "method not installed",
             "updated_at": record.updated_at.isoformat(),
         }
-        for record in connauth.store.list()
+        for record in connector_records(connauth.store)
     ]
     if as_json:
         click.echo(to_json(rows))
@@ -268,10 +356,18 @@ def connectors(state: CliContext, as_json: bool) -> None:
 
 
 cli.add_command(store)
+cli.add_command(lifecycle)
+cli.add_command(migrate)
 
 
 def _write_private(path: Path, pem: str) -> None:
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise click.UsageError(
+            f"{path} already exists; choose another --out path, so that no key is "
+            "overwritten"
+        ) from None
     with os.fdopen(descriptor, "w", encoding="ascii") as handle:
         handle.write(pem)
 
@@ -301,7 +397,7 @@ def run() -> None:
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
-    except ConfigError as error:
+    except (ConfigError, MethodNotInstalled) as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
     except ConnauthError as error:

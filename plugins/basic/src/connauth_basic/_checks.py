@@ -21,8 +21,10 @@ from connauth import ConnauthError
 from connauth import ConnectivityCheck
 from connauth import Deployment
 from connauth_basic._auth import auth_for
+from connauth_basic._checklist import STEP_API_TOKEN
 from connauth_basic._checklist import STEP_COPY_CREDENTIALS
 from connauth_basic._checklist import STEP_COPY_TOKEN
+from connauth_basic._checklist import STEP_CREATE_TOKEN
 from connauth_basic._checklist import STEP_SERVICE_ACCOUNT
 from connauth_basic._classify import classify_auth_failure
 from connauth_basic._config import BasicConfig
@@ -150,7 +152,10 @@ def _account_result(body: Mapping[str, Any], deployment: Deployment) -> CheckRes
             status=CheckStatus.FAIL,
             message=f"the account {display_name} ({identifier}) is deactivated; "
             "reactivate it or connect with another account",
-            step=STEP_SERVICE_ACCOUNT,
+            # The pat checklist has no account step: its token names the user.
+            step=STEP_SERVICE_ACCOUNT
+            if deployment is Deployment.CLOUD
+            else STEP_CREATE_TOKEN,
             details=details,
         )
     return CheckResult(
@@ -161,10 +166,32 @@ def _account_result(body: Mapping[str, Any], deployment: Deployment) -> CheckRes
     )
 
 
+async def _token_expiry(context: CheckContext) -> CheckResult:
+    # NOTE: Jira exposes no token expiry that connauth can read with the token
+    # itself, so this check cannot warn. The sandbox does not invent a signal.
+    if isinstance(context.config, BasicConfig):
+        reason = (
+            "Jira Cloud's REST API does not report when an API token expires; see "
+            "the expiry date on the account's API token page "
+            "(id.atlassian.com, Security, API tokens) and replace the token "
+            "before then"
+        )
+    else:
+        reason = (
+            "Jira Data Center's REST API does not report a personal access "
+            "token's expiry to the token itself; see it under the user's "
+            "profile, Personal Access Tokens, and replace the token before then"
+        )
+    return CheckResult(id="token-expiry", status=CheckStatus.SKIP, message=reason)
+
+
 def connectivity_checks(config: BasicConfig | PatConfig) -> list[ConnectivityCheck]:
-    """Return the ``credentials`` and ``account`` checks for ``config``."""
+    """Return the ``credentials``, ``account`` and ``token-expiry`` checks."""
     probe = _MyselfProbe(config)
     step = STEP_COPY_CREDENTIALS if isinstance(config, BasicConfig) else STEP_COPY_TOKEN
+    token_step = (
+        STEP_API_TOKEN if isinstance(config, BasicConfig) else STEP_CREATE_TOKEN
+    )
     return [
         ConnectivityCheck(
             id="credentials",
@@ -180,6 +207,16 @@ def connectivity_checks(config: BasicConfig | PatConfig) -> list[ConnectivityChe
             description="The display name and id of the account from the same "
             "myself response, and whether it is active.",
             run=probe.account,
-            step=STEP_SERVICE_ACCOUNT,
+            step=STEP_SERVICE_ACCOUNT
+            if isinstance(config, BasicConfig)
+            else token_step,
+        ),
+        ConnectivityCheck(
+            id="token-expiry",
+            title="The token does not expire soon",
+            description="Always skipped: Jira reports no token expiry through its "
+            "REST API, so the reason names where to look instead.",
+            run=_token_expiry,
+            step=token_step,
         ),
     ]

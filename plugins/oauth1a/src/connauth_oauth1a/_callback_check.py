@@ -6,8 +6,8 @@ authorization: it obtains a request token with the host's callback, opens
 Jira's authorization page anonymously and reads what comes back.
 
 - A redirect to the callback: the authorization reached the callback.
-- An error page about the callback, or no answer within the probe's timeout:
-  the firewall problem. Jira cannot open a connection to the host, which
+- An error page about the callback, or no response within the probe's
+  timeout: the firewall problem. Jira cannot open a connection to the host, which
   usually means its outbound firewall or proxy does not allow HTTPS to it.
 - A login or consent page: Jira wants a signed-in user first, so the probe
   cannot tell, and the check is skipped with the callback URL's facts.
@@ -40,7 +40,7 @@ CALLBACK_CHECK_ID = "oauth1a-callback"
 STEP_OUTBOUND = "jira-outbound-https"
 
 PROBE_TIMEOUT = 8.0
-"""Seconds the probe waits for Jira's authorization page to answer; longer
+"""Seconds the probe waits for Jira's authorization page to respond; longer
 counts as a callback that never arrived."""
 
 _HTTPS_PORT = 443
@@ -91,7 +91,7 @@ async def _probe(
             context.anonymous.get(prompt.url), timeout=PROBE_TIMEOUT
         )
     except TimeoutError:
-        return _unreachable(callback, f"no answer within {PROBE_TIMEOUT:g} s")
+        return _unreachable(callback, f"no response within {PROBE_TIMEOUT:g} s")
     return _outcome(response, callback, port)
 
 
@@ -104,11 +104,11 @@ def _outcome(response: httpx.Response, callback: str, port: int) -> CheckResult:
             f"a probe authorization was redirected to the callback {target}",
         )
     if response.status_code >= 400 and "callback" in response.text.lower():
-        return _unreachable(callback, f"Jira answered {response.status_code}")
+        return _unreachable(callback, f"Jira responded with {response.status_code}")
     where = "on port 443" if port == _HTTPS_PORT else f"on port {port}, not 443"
     status = CheckStatus.SKIP if port == _HTTPS_PORT else CheckStatus.WARN
     message = (
-        f"Jira answered the probe authorization with {response.status_code} "
+        f"Jira responded to the probe authorization with {response.status_code} "
         "(a login or consent page), so whether it reaches the callback was not "
         f"tested. The callback URL is HTTPS {where}"
     )

@@ -145,6 +145,13 @@ async def _myself(context: CheckContext) -> CheckResult:
             body = response.json()
         except ValueError:
             body = None
+        if _served_anonymously(response.headers.get("X-AUSERNAME"), body):
+            message = (
+                f"GET {path} returned 200 without a logged-in user: Jira (or a "
+                "proxy in front of it) served it anonymously, so the token was "
+                "not used; check site_url, then log in again"
+            )
+            return _fail(MYSELF_CHECK, message, steps.credentials, status)
         return _myself_passed(body)
     if status == 401 and "scope does not match" in response.text:
         message = f"GET {path} returned 401: the token lacks a scope this call needs"
@@ -160,6 +167,18 @@ async def _myself(context: CheckContext) -> CheckResult:
         return _fail(MYSELF_CHECK, message, steps.credentials, status)
     message = f"GET {path} returned unexpected status {status}"
     return _fail(MYSELF_CHECK, message, steps.site, status)
+
+
+def _served_anonymously(user_header: str | None, body: object) -> bool:
+    """Check whether a 200 from ``myself`` names no user.
+
+    Jira marks anonymous requests with ``X-AUSERNAME: anonymous``; a body
+    without ``accountId`` (Cloud) or ``name`` (Data Center) names no user either.
+    """
+    if (user_header or "").strip().lower() == "anonymous":
+        return True
+    user = body if isinstance(body, dict) else {}
+    return not (user.get("accountId") or user.get("name"))
 
 
 def _myself_passed(body: object) -> CheckResult:

@@ -77,6 +77,15 @@ def _site_url(config: OAuth2Config, steps: StepIds) -> list[CheckResult]:
         check_url(config.site_url, field="site_url")
     except ValueError as error:
         return [_fail(check_id, str(error), steps.site)]
+    if config.deployment is Deployment.DATA_CENTER and is_atlassian_cloud_host(
+        config.site_url
+    ):
+        message = (
+            f"site_url {config.site_url} is a Jira Cloud address, but deployment "
+            "is 'datacenter'; set deployment to 'cloud', because Jira Cloud has "
+            "no Data Center OAuth 2.0 provider"
+        )
+        return [_fail(check_id, message, steps.site)]
     if config.deployment is Deployment.CLOUD and not is_atlassian_cloud_host(
         config.site_url
     ):
