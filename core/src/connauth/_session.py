@@ -43,6 +43,7 @@ import httpx
 
 from connauth._config import HttpSettings
 from connauth._errors import ReauthorizationRequired
+from connauth._errors import StoreConflict
 from connauth._errors import TransientAuthError
 from connauth._exchange import Exchange
 from connauth._exchange import run_exchange
@@ -136,6 +137,10 @@ class TokenSession:
         self._clock = clock
         self.policy = policy or RefreshPolicy()
         self._margin = self.policy.margin + random.uniform(0, self.policy.jitter)  # noqa: S311
+        # A refresh sends at most two requests, each bounded by the connect,
+        # write and read timeouts; the lease must outlast all of that, or a
+        # second worker could take it and send the same refresh token.
+        self._lease_ttl = max(30.0, 6 * http.timeout + 10)
         self._failures = 0
         self._not_before = 0.0
         self._thread_lock = threading.Lock()
@@ -184,53 +189,80 @@ class TokenSession:
     def refresh(self, stale: TokenSet) -> TokenSet:
         """Return tokens newer than ``stale``, refreshing them if no other
         worker has. Blocks while another thread or process holds the lease."""
-        with self._thread_lock, self._store.lease(self.connector_id):
-            record, ready = self._prepare(stale)
+        with self._thread_lock:
+            ready = self._refreshed_in_memory(stale)
             if ready is not None:
                 return ready
-            exchange = self._start_refresh(record)
-            with httpx.Client(**self._http.client_options()) as client:
+            with self._store.lease(self.connector_id, ttl=self._lease_ttl):
+                return self._refresh_locked(stale)
+
+    def _refresh_locked(self, stale: TokenSet) -> TokenSet:
+        """Do :meth:`refresh`'s work while holding both locks."""
+        record, ready = self._prepare(stale)
+        if ready is not None:
+            return ready
+        exchange = self._start_refresh(record)
+        with httpx.Client(**self._http.client_options()) as client:
+            try:
+                tokens = run_exchange(client, exchange)
+            except TransientAuthError as error:
+                if not error.maybe_processed:
+                    return self._on_transient(record, error)
                 try:
-                    tokens = run_exchange(client, exchange)
-                except TransientAuthError as error:
-                    if not error.maybe_processed:
-                        return self._on_transient(record, error)
-                    try:
-                        tokens = run_exchange(client, self._retry_refresh(record))
-                    except TransientAuthError as again:
-                        return self._on_transient(record, again, uncertain=True)
-                    except ReauthorizationRequired as dead:
-                        raise self._flag(record, dead) from None
+                    tokens = run_exchange(client, self._retry_refresh(record))
+                except TransientAuthError as again:
+                    return self._on_transient(record, again, uncertain=True)
                 except ReauthorizationRequired as dead:
-                    raise self._flag(record, dead) from None
-            return self._persist(record, tokens)
+                    return self._on_dead_grant(record, dead)
+            except ReauthorizationRequired as dead:
+                return self._on_dead_grant(record, dead)
+        return self._persist(record, tokens)
 
     async def refresh_async(self, stale: TokenSet) -> TokenSet:
         """Refresh like :meth:`refresh`, waiting without blocking the event loop."""
-        async with self._loop_lock(), self._store.lease_async(self.connector_id):
-            record, ready = self._prepare(stale)
+        async with self._loop_lock():
+            ready = self._refreshed_in_memory(stale)
             if ready is not None:
                 return ready
-            exchange = self._start_refresh(record)
-            async with httpx.AsyncClient(**self._http.client_options()) as client:
+            async with self._store.lease_async(self.connector_id, ttl=self._lease_ttl):
+                return await self._refresh_locked_async(stale)
+
+    async def _refresh_locked_async(self, stale: TokenSet) -> TokenSet:
+        """Do :meth:`refresh_async`'s work while holding both locks."""
+        record, ready = self._prepare(stale)
+        if ready is not None:
+            return ready
+        exchange = self._start_refresh(record)
+        async with httpx.AsyncClient(**self._http.client_options()) as client:
+            try:
+                tokens = await run_exchange_async(client, exchange)
+            except TransientAuthError as error:
+                if not error.maybe_processed:
+                    return self._on_transient(record, error)
                 try:
-                    tokens = await run_exchange_async(client, exchange)
-                except TransientAuthError as error:
-                    if not error.maybe_processed:
-                        return self._on_transient(record, error)
-                    try:
-                        tokens = await run_exchange_async(
-                            client, self._retry_refresh(record)
-                        )
-                    except TransientAuthError as again:
-                        return self._on_transient(record, again, uncertain=True)
-                    except ReauthorizationRequired as dead:
-                        raise self._flag(record, dead) from None
+                    tokens = await run_exchange_async(
+                        client, self._retry_refresh(record)
+                    )
+                except TransientAuthError as again:
+                    return self._on_transient(record, again, uncertain=True)
                 except ReauthorizationRequired as dead:
-                    raise self._flag(record, dead) from None
-            return self._persist(record, tokens)
+                    return self._on_dead_grant(record, dead)
+            except ReauthorizationRequired as dead:
+                return self._on_dead_grant(record, dead)
+        return self._persist(record, tokens)
 
     # -- the steps shared by refresh and refresh_async ---------------------------
+
+    def _refreshed_in_memory(self, stale: TokenSet) -> TokenSet | None:
+        """Return the session's tokens if another caller in this process already
+        replaced ``stale``, so that waiters need not take the store's lease."""
+        record = self._record
+        tokens = record.tokens
+        if record.status is not RecordStatus.ACTIVE or tokens is None:
+            return None
+        if _same_access_token(tokens, stale) or self.is_due(tokens):
+            return None
+        return tokens
 
     def _prepare(self, stale: TokenSet) -> tuple[CredentialRecord, TokenSet | None]:
         """Re-read the store and decide whether a refresh request is needed.
@@ -293,7 +325,21 @@ class TokenSession:
     def _persist(self, record: CredentialRecord, tokens: TokenSet) -> TokenSet:
         data = {k: v for k, v in record.data.items() if k != UNCERTAIN_SINCE}
         updated = replace(record.with_tokens(tokens, now=self._clock()), data=data)
-        self._record = self._store.put(updated, expected_version=record.version)
+        try:
+            self._record = self._store.put(updated, expected_version=record.version)
+        except StoreConflict:
+            # Another worker wrote while this one waited for the server, which
+            # means this lease lapsed. The tokens just received are the newest
+            # the server issued, so they replace whatever was written meanwhile,
+            # a flag included; dropping them could lose the grant.
+            current = self._reload()
+            logger.warning(
+                "connector %s: the record changed during a refresh (the lease "
+                "lapsed); storing the newly issued tokens over it",
+                record.connector_id,
+            )
+            overwrite = replace(updated, status=RecordStatus.ACTIVE)
+            self._record = self._store.put(overwrite, expected_version=current.version)
         self._failures = 0
         self._not_before = 0.0
         logger.info("connector %s: refreshed tokens persisted", record.connector_id)
@@ -308,6 +354,9 @@ class TokenSession:
         uncertain: bool = False,
     ) -> TokenSet:
         """Back off after a transient failure; keep serving valid tokens."""
+        # NOTE: the back-off lives in this session's memory, so each process (and
+        # each restart) makes its own attempt after a 429. Only the uncertain-
+        # outcome mark below is shared through the store.
         growth = self.policy.backoff * (2**self._failures)
         wait = max(error.retry_after or 0.0, min(growth, self.policy.max_backoff))
         self._failures += 1
@@ -328,6 +377,32 @@ class TokenSession:
             error.connector_id = record.connector_id
             raise error
         return tokens
+
+    def _on_dead_grant(
+        self, record: CredentialRecord, error: ReauthorizationRequired
+    ) -> TokenSet:
+        """Flag the connector after the server rejected its refresh token, unless
+        another worker stored working tokens in the meantime; then use those."""
+        try:
+            flagged = self._flag(record, error)
+        except StoreConflict:
+            current = self._reload()
+            sent = record.tokens
+            tokens = current.tokens
+            if (
+                current.status is RecordStatus.ACTIVE
+                and tokens is not None
+                and sent is not None
+                and not _same_access_token(tokens, sent)
+            ):
+                logger.info(
+                    "connector %s: refresh rejected, but another worker stored "
+                    "new tokens meanwhile; using those",
+                    record.connector_id,
+                )
+                return tokens
+            flagged = self._flag(current, error)
+        raise flagged
 
     def _flag(
         self, record: CredentialRecord, error: ReauthorizationRequired
