@@ -48,8 +48,15 @@ unit-without-oauth1a: $(REDUCED_STAMP)
 
 test: lint typecheck unit unit-without-oauth1a
 
+# Benchmarks print tables and write JSON to benchmarks/results/; see
+# docs/benchmarks.md. They take several minutes in all and need PostgreSQL
+# and Redis on 127.0.0.1.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/oauth1_signing.py
+	$(BIN)/python benchmarks/request_overhead.py
+	$(BIN)/python benchmarks/refresh_storm.py
+	$(BIN)/python benchmarks/check_latency.py
+	$(BIN)/python benchmarks/store_latency.py
 
 clean:
 	rm -rf $(VENV) $(REDUCED_VENV)
