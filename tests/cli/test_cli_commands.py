@@ -55,7 +55,7 @@ def test_checklist_with_connector_shows_public_key(cli_world: CliWorld) -> None:
     result = cli_world.run("checklist", "oauth1a", "--connector", "corp-oauth1a")
     if "oauth1a" not in cli_world.run("methods", "--json").stdout:
         assert result.returncode == 2
-        assert "'oauth1a' is not installed" in result.stderr
+        assert "'oauth1a' is not an installed method" in result.stderr
         return
     assert result.returncode == 0, result.stderr
     assert "BEGIN PUBLIC KEY" in result.stdout

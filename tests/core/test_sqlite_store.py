@@ -38,7 +38,7 @@ def make_record(connector_id: str = "acme", access: str = "AT1") -> CredentialRe
         api_base_url="https://api.example.test/ex/jira/1234",
         tokens=TokenSet(
             access_token=SecretStr(access),
-            refresh_token=SecretStr("RT1"),
+            refresh_token=SecretStr("canary-refresh-token"),
             expires_at=NOW + timedelta(hours=1),
             scope=("read:jira-work", "offline_access"),
         ),
@@ -56,7 +56,7 @@ def test_round_trip_keeps_secrets(store: SqliteTokenStore) -> None:
     assert read.tokens is not None
     assert read.tokens.access_token.get_secret_value() == "AT1"
     assert read.tokens.refresh_token is not None
-    assert read.tokens.refresh_token.get_secret_value() == "RT1"
+    assert read.tokens.refresh_token.get_secret_value() == "canary-refresh-token"
     assert read.data == {"cloud_id": "1234"}
 
 
@@ -68,7 +68,7 @@ def test_secrets_not_in_file_or_repr(store: SqliteTokenStore) -> None:
     wal = store.path.with_name(store.path.name + "-wal")
     raw += wal.read_bytes() if wal.exists() else b""
     assert b"canary-access-token" not in raw
-    assert b"RT1" not in raw
+    assert b"canary-refresh-token" not in raw
 
 
 def test_compare_and_swap_rejects_stale_write(store: SqliteTokenStore) -> None:
