@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncGenerator
 from collections.abc import Generator
+from collections.abc import Iterable
 
 import httpx
 
 from connauth._session import TokenSession
 from connauth._tokens import TokenSet
 
-__all__ = ["BearerAuth"]
+__all__ = ["BearerAuth", "OriginBoundAuth"]
+
+logger = logging.getLogger(__name__)
 
 
 class BearerAuth(httpx.Auth):
@@ -68,3 +72,51 @@ def _authorize(request: httpx.Request, tokens: TokenSet) -> httpx.Request:
         f"Bearer {tokens.access_token.get_secret_value()}"
     )
     return request
+
+
+class OriginBoundAuth(httpx.Auth):
+    """Apply ``inner`` only to requests for one of ``origins``.
+
+    A client built for one connector may still be handed an absolute URL, for
+    example a link taken from a Jira response; such a request to another
+    scheme, host or port is sent without credentials, as httpx does for a
+    cross-origin redirect.
+    """
+
+    def __init__(self, inner: httpx.Auth, origins: Iterable[str]) -> None:
+        self._inner = inner
+        self._origins = frozenset(_origin(httpx.URL(url)) for url in origins)
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        if _origin(request.url) not in self._origins:
+            logger.info(
+                "sent without credentials: %s is another origin", request.url.host
+            )
+            yield request
+            return
+        yield from self._inner.sync_auth_flow(request)
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        if _origin(request.url) not in self._origins:
+            logger.info(
+                "sent without credentials: %s is another origin", request.url.host
+            )
+            yield request
+            return
+        flow = self._inner.async_auth_flow(request)
+        outgoing = await flow.__anext__()
+        while True:
+            response = yield outgoing
+            try:
+                outgoing = await flow.asend(response)
+            except StopAsyncIteration:
+                return
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    default = {"https": 443, "http": 80}.get(url.scheme)
+    return url.scheme, url.host, url.port or default

@@ -76,6 +76,8 @@ class HttpSettings(BaseModel):
     timeout: float = Field(default=10.0, gt=0, description="Timeout in seconds.")
     proxy: str | None = Field(
         default=None,
+        # repr=False: a proxy URL may carry a password.
+        repr=False,
         description="Proxy URL; when set, proxy environment variables are ignored.",
     )
 

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import ValidationError
 
+from connauth._bearer import OriginBoundAuth
 from connauth._check_options import CheckOptions
 from connauth._checklist import Checklist
 from connauth._checks import CheckResult
@@ -192,7 +193,9 @@ class Connauth:
             deployment = _deployment_of(auth)
             raise self._config_error(connector_id, method, error, deployment) from None
         settings = (
-            http if isinstance(http, HttpSettings) else HttpSettings(**(http or {}))
+            http
+            if isinstance(http, HttpSettings)
+            else _http_settings(connector_id, http or {})
         )
         return Connector(id=connector_id, method=method, config=config, http=settings)
 
@@ -352,7 +355,9 @@ class Connauth:
             warn_deprecated(notice)
         return self._session(connector)
 
-    def _session(self, connector: Connector) -> TokenSession:
+    def _session(
+        self, connector: Connector, *, check_site: bool = True
+    ) -> TokenSession:
         session = self._sessions.get(connector.id)
         if session is None or session.record.method != connector.method:
             record = self.store.get(connector.id)
@@ -381,21 +386,40 @@ class Connauth:
                 policy=self._refresh_policy,
             )
             self._sessions[connector.id] = session
+        granted = session.record.site_url
+        if check_site and granted != connector.config.site_url:
+            # The credentials belong to the site they were granted for; a
+            # changed site_url needs a new login, not a silent mismatch.
+            raise ConfigError(
+                f"connector {connector.id!r} is configured for "
+                f"{connector.config.site_url} but its credentials were granted "
+                f"for {granted}; log in again with 'connauth login "
+                f"{connector.id}'",
+                connector_id=connector.id,
+            )
         return session
 
     def auth(self, connector: Connector) -> httpx.Auth:
-        """Return the ``httpx.Auth`` for API requests of ``connector``."""
+        """Return the ``httpx.Auth`` for API requests of ``connector``.
+
+        It authenticates every request it is given. :meth:`client` and
+        :meth:`async_client` wrap it so that only requests to the connector's
+        API origin carry credentials; a host that builds its own client with
+        this auth must not send it anywhere else.
+        """
         notice = self._admit_use(connector)
         if notice is not None:
             warn_deprecated(notice)
         return self._auth(connector)
 
-    def _auth(self, connector: Connector) -> httpx.Auth:
+    def _auth(
+        self, connector: Connector, session: TokenSession | None = None
+    ) -> httpx.Auth:
         auth: httpx.Auth = self._call(
             "connauth_http_auth",
             connector.method,
             config=connector.config,
-            session=self._session(connector),
+            session=session or self._session(connector),
         )
         return auth
 
@@ -413,7 +437,9 @@ class Connauth:
         merged = {**connector.http.client_options(), **options}
         return httpx.Client(
             base_url=_with_slash(session.record.api_base_url),
-            auth=self._auth(connector),
+            auth=OriginBoundAuth(
+                self._auth(connector, session), [session.record.api_base_url]
+            ),
             **merged,
         )
 
@@ -422,11 +448,27 @@ class Connauth:
         notice = self._admit_use(connector)
         if notice is not None:
             warn_deprecated(notice)
-        session = self._session(connector)
+        return self._async_client_of(self._session(connector), connector, options)
+
+    def diagnostic_client(self, connector: Connector) -> httpx.AsyncClient:
+        """Return the async client that connectivity checks use.
+
+        Unlike :meth:`async_client` it also works when the connector's
+        ``site_url`` no longer matches the site its credentials were granted
+        for, so that the checks can report what the grant covers.
+        """
+        session = self._session(connector, check_site=False)
+        return self._async_client_of(session, connector, {})
+
+    def _async_client_of(
+        self, session: TokenSession, connector: Connector, options: dict[str, Any]
+    ) -> httpx.AsyncClient:
         merged = {**connector.http.client_options(), **options}
         return httpx.AsyncClient(
             base_url=_with_slash(session.record.api_base_url),
-            auth=self._auth(connector),
+            auth=OriginBoundAuth(
+                self._auth(connector, session), [session.record.api_base_url]
+            ),
             **merged,
         )
 
@@ -737,6 +779,27 @@ class _RegistryEvents(SessionEvents):
             method=method,
             reason=reason,
         )
+
+
+def _http_settings(connector_id: str, http: Mapping[str, Any]) -> HttpSettings:
+    """Validate a connector's ``[http]`` table into :class:`HttpSettings`."""
+    try:
+        return HttpSettings(**http)
+    except ValidationError as error:
+        problems = tuple(
+            (
+                "http." + ".".join(str(part) for part in item["loc"]),
+                item["msg"].removeprefix("Value error, "),
+                None,
+            )
+            for item in error.errors()
+        )
+        listed = "; ".join(f"{field}: {message}" for field, message, _ in problems)
+        raise ConfigError(
+            f"invalid [http] settings: {listed}",
+            problems=problems,
+            connector_id=connector_id,
+        ) from None
 
 
 def _deployment_of(auth: Mapping[str, Any]) -> Deployment | None:

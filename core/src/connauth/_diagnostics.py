@@ -88,6 +88,8 @@ async def run_checks(
         return results
 
     record = connauth.store.get(connector.id)
+    if record is not None and record.site_url != connector.config.site_url:
+        results.append(_stored_site_changed(record.site_url, connector, steps))
     method_checks: Sequence[ConnectivityCheck] = connauth._call(
         "connauth_connectivity_checks", connector.method, config=connector.config
     )
@@ -105,7 +107,7 @@ async def run_checks(
     async with httpx.AsyncClient(**connector.http.client_options()) as anonymous:
         client = None
         if record is not None and record.status is RecordStatus.ACTIVE:
-            client = connauth.async_client(connector)
+            client = connauth.diagnostic_client(connector)
         try:
             context = CheckContext(
                 connector_id=connector.id,
@@ -276,4 +278,20 @@ def _log_summary(connector: Connector, outcomes: Sequence[CheckResult]) -> None:
         counts["warn"],
         counts["fail"],
         counts["skip"],
+    )
+
+
+def _stored_site_changed(
+    granted: str, connector: Connector, steps: CheckSteps
+) -> CheckResult:
+    """Report credentials granted for another site than the connector names."""
+    return CheckResult(
+        id="stored-site",
+        status=CheckStatus.FAIL,
+        message=(
+            f"the stored credentials were granted for {granted}, but the connector "
+            f"now names {connector.config.site_url}; log in again with "
+            f"'connauth login {connector.id}'"
+        ),
+        step=steps.site,
     )

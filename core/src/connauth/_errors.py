@@ -99,7 +99,7 @@ class ConnauthError(Exception):
         parts = [self.message]
         if self.connector_id is not None:
             parts.append(f"(connector {self.connector_id!r})")
-        if self.step is not None:
+        if self.step is not None and self.step not in self.message:
             parts.append(f"[checklist step: {self.step}]")
         return " ".join(parts)
 

@@ -9,6 +9,7 @@ file can be committed or shared::
 
     [auth]
     site_url = "https://acme.atlassian.net"
+    deployment = "cloud"
     client_id = "3KcN9..."
     client_secret = { env = "ACME_JIRA_CLIENT_SECRET" }
 
@@ -126,6 +127,15 @@ def read_host_file(path: Path) -> HostDocument:
         raise _file_error(path, [("host", "a [host] table is required", None)])
     store = data.get("store", {})
     plugins = data.get("plugins", {})
+    problems = _type_problems(
+        store,
+        plugins,
+        {"store.path": (store, "path", str), "store.url": (store, "url", str)},
+    )
+    if not isinstance(data.get("connectors_dir", ""), str):
+        problems.append(("connectors_dir", "must be a string (a folder path)", None))
+    if problems:
+        raise _file_error(path, problems)
     store_path = store.get("path")
     allow = plugins.get("allow")
     return HostDocument(
@@ -138,6 +148,22 @@ def read_host_file(path: Path) -> HostDocument:
         block_plugins=tuple(plugins.get("block", ())),
         lifecycle=_lifecycle_tables(path, data),
     )
+
+
+def _type_problems(
+    store: Any, plugins: Any, fields: dict[str, tuple[Any, str, type]]
+) -> list[tuple[str, str, str | None]]:
+    problems: list[tuple[str, str, str | None]] = []
+    for table, name in ((store, "[store]"), (plugins, "[plugins]")):
+        if not isinstance(table, dict):
+            problems.append((name, f"{name} must be a table", None))
+    if problems:
+        return problems
+    for label, (table, key, kind) in fields.items():
+        value = table.get(key)
+        if value is not None and not isinstance(value, kind):
+            problems.append((label, f"must be a {kind.__name__}, got {value!r}", None))
+    return problems
 
 
 def _lifecycle_tables(path: Path, data: dict[str, Any]) -> dict[str, Any]:
@@ -157,6 +183,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"configuration file {str(path)!r} not found") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8") from None
 
 
 def _resolve_reference(

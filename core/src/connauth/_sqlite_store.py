@@ -10,6 +10,7 @@ wrong record.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import os
 import sqlite3
 import threading
@@ -27,6 +28,9 @@ import platformdirs
 from connauth._codec import ClearColumns
 from connauth._codec import RecordCodec
 from connauth._errors import RecordTampered
+from connauth._errors import StoreError
+from connauth._errors import StoreKeyError
+from connauth._keys import KEY_ENV
 from connauth._keys import KeyRing
 from connauth._store import MAX_PENDING_LOGINS
 from connauth._store import RESERVED_ID_PREFIX
@@ -112,16 +116,38 @@ class SqliteTokenStore(LeasingStore):
             Path(path) if path is not None else default_home() / "tokens.sqlite3"
         )
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self._codec = RecordCodec(
-            keys or KeyRing.from_environment_or_file(self.path.parent / "store.key")
-        )
+        self._codec = RecordCodec(keys or self._default_keys())
         self._max_pending = max_pending
         self._local = threading.local()
         # executescript commits on its own, so it runs outside _transaction.
-        self._db().executescript(_SCHEMA)
+        try:
+            self._db().executescript(_SCHEMA)
+        except sqlite3.DatabaseError as error:
+            raise StoreError(
+                f"{self.path} is not a connauth SQLite store ({error}); give the "
+                "path of a store file, or a path where a new one may be created"
+            ) from None
         self._add_expiry_column()
         self._db().executescript(_INDEXES)
         self._fill_legacy_expiry()
+
+    def _default_keys(self) -> KeyRing:
+        """Load the environment's keys, else the key file beside the database.
+
+        A missing key file is created only for a store without records: a new
+        key could not open existing ones, so creating it would hide the loss.
+        """
+        key_file = self.path.parent / "store.key"
+        if (
+            not os.environ.get(KEY_ENV)
+            and not key_file.exists()
+            and _has_records(self.path)
+        ):
+            raise StoreKeyError(
+                f"the key file {key_file} is missing, but {self.path} already "
+                f"holds records; restore the key file or set {KEY_ENV}"
+            )
+        return KeyRing.from_environment_or_file(key_file)
 
     def __repr__(self) -> str:
         return f"SqliteTokenStore({str(self.path)!r})"
@@ -368,3 +394,17 @@ def _expiry_column(record: CredentialRecord) -> int | None:
     if record.tokens is None or record.tokens.expires_at is None:
         return None
     return _to_microseconds(record.tokens.expires_at)
+
+
+def _has_records(path: Path) -> bool:
+    """Whether ``path`` is an SQLite file with at least one credential record."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return False
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        ) as db:
+            (count,) = db.execute("SELECT COUNT(*) FROM credentials").fetchone()
+    except sqlite3.Error:
+        return False
+    return bool(count)

@@ -25,6 +25,7 @@ from connauth._diagnostics import run_checks
 from connauth._errors import ConfigError
 from connauth._errors import ConnauthError
 from connauth._errors import MethodNotInstalled
+from connauth._errors import StoreKeyError
 from connauth._journal import connector_records
 from connauth._keygen import generate_rsa_key_pair
 from connauth._keys import KeyRing
@@ -368,6 +369,11 @@ def _write_private(path: Path, pem: str) -> None:
             f"{path} already exists; choose another --out path, so that no key is "
             "overwritten"
         ) from None
+    except OSError as error:
+        raise click.UsageError(
+            f"cannot create {path}: {error.strerror}; check that its folder exists "
+            "and is writable"
+        ) from None
     with os.fdopen(descriptor, "w", encoding="ascii") as handle:
         handle.write(pem)
 
@@ -397,7 +403,7 @@ def run() -> None:
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
-    except (ConfigError, MethodNotInstalled) as error:
+    except (ConfigError, MethodNotInstalled, StoreKeyError) as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
     except ConnauthError as error:

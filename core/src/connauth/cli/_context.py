@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from pydantic import ValidationError
 from rich.console import Console
 
 from connauth._connauth import Connauth
@@ -77,8 +78,16 @@ class CliContext:
             document = self.document()
             try:
                 host = HostIdentity(**document.host)
-            except ValueError as error:
-                raise ConfigError(f"{document.path}: invalid [host]: {error}") from None
+            except ValidationError as error:
+                listed = "; ".join(
+                    ".".join(str(part) for part in item["loc"])
+                    + ": "
+                    + item["msg"].removeprefix("Value error, ")
+                    for item in error.errors()
+                )
+                raise ConfigError(
+                    f"{document.path}: invalid [host]: {listed}"
+                ) from None
             lifecycle = LifecyclePolicy.from_tables(
                 document.lifecycle, source=str(document.path)
             )
