@@ -144,8 +144,15 @@ class MigrationRunner:
 
         ``config`` is the target configuration when there is one; ``http``
         the transport settings for the ``serverInfo`` request (the defaults
-        when ``None``). ``source_credentials`` is replaced with what the
-        runner does with the stored old credentials.
+        when ``None``).
+
+        NOTE: the store keeps no transport settings, so without ``http`` a site
+        behind a private CA or a proxy does not answer the probe, and the plan
+        rests on the stored facts alone. Pass the target connector's settings
+        (``connauth migrate --target-config``) to probe such a site.
+
+        ``source_credentials`` is replaced with what the runner does with the
+        stored old credentials.
         """
         record = self._records.live(connector_id)
         plan = plan_with_server_facts(

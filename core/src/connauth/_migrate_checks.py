@@ -71,7 +71,9 @@ def probe_server(
         with httpx.Client(**http.client_options()) as client:
             response = client.get(url)
     except httpx.HTTPError as error:
-        return _probe_failed(connector_id, url, type(error).__name__)
+        # The exception's text names the cause (for example a certificate that
+        # failed verification); it holds no secret, because the request has none.
+        return _probe_failed(connector_id, url, f"{type(error).__name__}: {error}")
     return _server_facts(connector_id, url, response)
 
 
