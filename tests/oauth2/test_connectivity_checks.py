@@ -59,12 +59,15 @@ async def test_check_refresh_persisted_once(tmp_path: Path) -> None:
         record = world.login()
         assert record.tokens is not None
         world.sandbox.expire_access_token(record.tokens.access_token.get_secret_value())
+        issued = len(world.sandbox.issued_tokens(TokenKind.REFRESH_TOKEN))
 
         results = await run_checks(world)
 
         assert results["myself"].status is CheckStatus.PASS
         assert results["oauth2-accessible-resources"].status is CheckStatus.PASS
-        assert world.refresh_calls() == 1
+        # One real refresh rotated the token; the client check's probe uses a
+        # made-up refresh token, which the sandbox rejects without issuing one.
+        assert len(world.sandbox.issued_tokens(TokenKind.REFRESH_TOKEN)) == issued + 1
         stored = world.stored().tokens
         assert stored is not None
         assert stored.refresh_token is not None
@@ -103,3 +106,28 @@ async def test_site_outside_grant_found(tmp_path: Path) -> None:
         assert found.status is CheckStatus.FAIL
         assert found.step == "cloud-site"
         assert "acme" in found.message
+
+
+@pytest.mark.parametrize("make_world", [cloud_world, dc_world], ids=["cloud", "dc"])
+async def test_client_check_finds_wrong_secret(
+    tmp_path: Path, make_world: object
+) -> None:
+    with make_world(tmp_path) as world:  # type: ignore[operator]
+        world.login()
+        issued = len(world.sandbox.issued_tokens(TokenKind.REFRESH_TOKEN))
+        good = await run_checks(world)
+        assert good["oauth2-client-credentials"].status is CheckStatus.PASS
+
+        fields = {
+            **world.connector.config.model_dump(exclude_none=True),
+            "client_secret": "canary-rotated-away",
+        }
+        world.connector = world.connauth.connector(
+            world.connector.id, "oauth2", fields, http=world.connector.http
+        )
+        bad = (await run_checks(world))["oauth2-client-credentials"]
+        assert bad.status is CheckStatus.FAIL
+        assert bad.step is not None
+        assert bad.step.endswith("copy-credentials") or "credentials" in bad.step
+        assert "canary-rotated-away" not in bad.message
+        assert len(world.sandbox.issued_tokens(TokenKind.REFRESH_TOKEN)) == issued

@@ -101,6 +101,7 @@ def test_check_ids() -> None:
     assert [check.id for check in checks] == [
         "oauth2-accessible-resources",
         "oauth2-granted-scopes",
+        "oauth2-client-credentials",
         "myself",
     ]
     assert checks[1].step == "dc-scopes"

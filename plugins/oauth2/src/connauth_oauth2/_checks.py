@@ -14,6 +14,7 @@ from connauth import CheckStatus
 from connauth import ConnectivityCheck
 from connauth import Deployment
 from connauth import ProtocolError
+from connauth_oauth2._client_check import client_credentials_check
 from connauth_oauth2._config import OAuth2Config
 from connauth_oauth2._errors import SiteNotGranted
 from connauth_oauth2._resources import parse_accessible_resources
@@ -57,6 +58,7 @@ def connectivity_checks(config: OAuth2Config) -> list[ConnectivityCheck]:
             run=_granted_scopes,
             step=steps.scopes,
         ),
+        client_credentials_check(config),
         ConnectivityCheck(
             id=MYSELF_CHECK,
             title="Jira accepts the token",
