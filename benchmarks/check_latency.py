@@ -18,8 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -29,11 +27,11 @@ from dataclasses import asdict
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
-from importlib import metadata
 from pathlib import Path
 
 import httpx
 
+from _machine import describe_machine
 from connauth import Connauth
 from connauth import Connector
 from connauth import KeyRing
@@ -196,34 +194,9 @@ def _markdown(table: str, document: dict[str, object]) -> str:
 
 
 def _machine() -> dict[str, object]:
-    return {
-        "cpu_model": _cpu_model(),
-        "cpu_count": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "implementation": platform.python_implementation(),
-        "platform": platform.platform(),
-        "libraries": {
-            name: _version(name)
-            for name in ("connauth", "httpx", "uvicorn", "cryptography", "oauthlib")
-        },
-    }
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _version(name: str) -> str | None:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
+    return describe_machine(
+        ("connauth", "httpx", "uvicorn", "cryptography", "oauthlib")
+    )
 
 
 if __name__ == "__main__":

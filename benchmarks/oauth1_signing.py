@@ -26,15 +26,11 @@ import argparse
 import base64
 import json
 import math
-import os
-import platform
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from urllib.parse import quote
 
@@ -43,6 +39,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from _machine import describe_machine
 from connauth_oauth1a import OAuth1Signer
 
 URL = (
@@ -321,42 +318,17 @@ def _print_table(measurements: list[Measurement]) -> None:
 
 
 def _machine() -> dict[str, object]:
-    return {
-        "cpu_model": _cpu_model(),
-        "cpu_count": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "implementation": platform.python_implementation(),
-        "platform": platform.platform(),
-        "libraries": {
-            name: _version(name)
-            for name in (
-                "cryptography",
-                "connauth",
-                "connauth-oauth1a",
-                "httpx",
-                "authlib",
-                "oauthlib",
-                "pyjwt",
-            )
-        },
-    }
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _version(distribution: str) -> str | None:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return None
+    return describe_machine(
+        (
+            "cryptography",
+            "connauth",
+            "connauth-oauth1a",
+            "httpx",
+            "authlib",
+            "oauthlib",
+            "pyjwt",
+        )
+    )
 
 
 if __name__ == "__main__":

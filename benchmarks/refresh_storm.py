@@ -47,8 +47,6 @@ import argparse
 import asyncio
 import json
 import multiprocessing
-import os
-import platform
 import ssl
 import sys
 import tempfile
@@ -61,13 +59,13 @@ from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
-from importlib import metadata
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from _machine import describe_machine
 from connauth import Connauth
 from connauth import Connector
 from connauth import HostIdentity
@@ -562,43 +560,18 @@ def _positive(text: str) -> int:
 
 
 def _machine() -> dict[str, object]:
-    return {
-        "cpu_model": _cpu_model(),
-        "cpu_count": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "implementation": platform.python_implementation(),
-        "platform": platform.platform(),
-        "libraries": {
-            name: _version(name)
-            for name in (
-                "connauth",
-                "connauth-oauth2",
-                "connauth-sandbox",
-                "httpx",
-                "authlib",
-                "httpx-auth",
-                "requests",
-                "uvicorn",
-            )
-        },
-    }
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _version(distribution: str) -> str | None:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return None
+    return describe_machine(
+        (
+            "connauth",
+            "connauth-oauth2",
+            "connauth-sandbox",
+            "httpx",
+            "authlib",
+            "httpx-auth",
+            "requests",
+            "uvicorn",
+        )
+    )
 
 
 if __name__ == "__main__":

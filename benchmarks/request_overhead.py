@@ -30,11 +30,8 @@ import asyncio
 import json
 import math
 import multiprocessing
-import os
-import platform
 import socket
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable
@@ -44,13 +41,13 @@ from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import httpx
 from pydantic import SecretStr
 
+from _machine import describe_machine
 from connauth import Connauth
 from connauth import Connector
 from connauth import CredentialRecord
@@ -406,34 +403,9 @@ def _arguments() -> argparse.Namespace:
 
 
 def _machine() -> dict[str, object]:
-    return {
-        "cpu_model": _cpu_model(),
-        "cpu_count": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "implementation": platform.python_implementation(),
-        "platform": platform.platform(),
-        "libraries": {
-            name: _version(name)
-            for name in ("connauth", "connauth-oauth2", "httpx", "httpcore", "uvicorn")
-        },
-    }
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _version(distribution: str) -> str | None:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return None
+    return describe_machine(
+        ("connauth", "connauth-oauth2", "httpx", "httpcore", "uvicorn")
+    )
 
 
 if __name__ == "__main__":
