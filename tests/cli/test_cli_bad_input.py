@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import ssl
 import subprocess
 from pathlib import Path
+
+import httpx
 
 from .conftest import CONNAUTH
 from .conftest import CliWorld
@@ -103,3 +106,33 @@ def test_changed_site_needs_new_login(cli_world: CliWorld, tmp_path: Path) -> No
     moved.write_text(text.replace("/dc/corp", "/dc/other"))
     result = cli_world.run("request", str(moved), "GET", "rest/api/2/myself")
     assert_clean_usage_error(result, "log in again", "/dc/other")
+
+
+def test_callback_for_other_connector_kept(cli_world: CliWorld) -> None:
+    command = [str(CONNAUTH), "--config", str(cli_world.workdir / "connauth.toml")]
+    with subprocess.Popen(
+        [*command, "login", "acme-oauth2"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_world.env,
+        cwd=cli_world.workdir,
+    ) as started:
+        assert started.stdout is not None
+        url = ""
+        while not url.startswith("https://"):
+            url = started.stdout.readline().strip()
+        started.kill()
+    verify = ssl.create_default_context(cafile=cli_world.world.server.ca_path)
+    with httpx.Client(verify=verify) as browser:
+        callback = browser.get(url).headers["location"]
+
+    wrong = cli_world.run("login", "corp-oauth2", "--callback-url", callback)
+    assert wrong.returncode == 1
+    assert "belongs to connector 'acme-oauth2'" in wrong.stderr
+
+    right = cli_world.run("login", "acme-oauth2", "--callback-url", callback)
+    assert right.returncode == 0, right.stderr
+    assert "Logged in" in right.stdout
+    assert "Open this URL" not in right.stdout

@@ -579,13 +579,16 @@ class Connauth:
             )
         state = params.get("state")
         pending = self.store.take_pending(state, now=self._clock()) if state else None
-        if pending is None:
+        if state is None or pending is None:
             raise StateMismatch(
                 "the callback's state is missing, unknown, already used or expired; "
                 "start the login again",
                 connector_id=connector.id,
             )
         if pending.connector_id != connector.id or pending.method != connector.method:
+            # Give the pending login back, so that its own connector can still
+            # complete it; only a matching callback uses it up.
+            self.store.put_pending(state, pending)
             raise StateMismatch(
                 f"the callback belongs to connector {pending.connector_id!r} "
                 f"({pending.method}), not to this one; start the login again",

@@ -32,6 +32,7 @@ from connauth._keys import KeyRing
 from connauth._method import Deployment
 from connauth._plugins import PluginRegistry
 from connauth._prerequisites import CheckSteps
+from connauth._store import CredentialRecord
 from connauth.cli._context import CONFIG_ENV
 from connauth.cli._context import CliContext
 from connauth.cli._lifecycle_commands import lifecycle
@@ -239,13 +240,18 @@ def _check_options(
 @click.argument("connector_ref", metavar="CONNECTOR")
 @click.option(
     "--callback-url",
-    help="The URL Jira redirected the browser to; asked for when not given.",
+    help="Complete a login started earlier with the URL Jira redirected the "
+    "browser to; without it, a new login starts and the URL is asked for.",
 )
 @click.pass_obj
 def login(state: CliContext, connector_ref: str, callback_url: str | None) -> None:
     """Log CONNECTOR in and store its credentials."""
     connauth = state.connauth()
     connector = state.connector(connector_ref)
+    if callback_url is not None:
+        # The login was started earlier; this run only completes it.
+        _report_login(state, connauth.complete_login(connector, callback_url))
+        return
     prompt = connauth.begin_login(connector)
     callback: str | dict[str, str]
     if prompt.url is None:
@@ -253,10 +259,11 @@ def login(state: CliContext, connector_ref: str, callback_url: str | None) -> No
     else:
         state.console.print("Open this URL as the Jira admin and approve access:")
         click.echo(prompt.url)
-        callback = callback_url or click.prompt(
-            "Paste the URL your browser was sent to"
-        )
-    record = connauth.complete_login(connector, callback)
+        callback = click.prompt("Paste the URL your browser was sent to")
+    _report_login(state, connauth.complete_login(connector, callback))
+
+
+def _report_login(state: CliContext, record: CredentialRecord) -> None:
     state.console.print(
         f"[green]Logged in[/green] connector {record.connector_id} ({record.method}); "
         f"API base {record.api_base_url}"
