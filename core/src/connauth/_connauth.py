@@ -268,7 +268,7 @@ class Connauth:
         return self._remember(connector, state, prompt.url, prompt.pending)
 
     async def begin_login_async(self, connector: Connector) -> LoginPrompt:
-        """The asynchronous form of :meth:`begin_login`."""
+        """Start a login like :meth:`begin_login`, without blocking the event loop."""
         notice = self._admit_login(connector)
         if notice is not None:
             warn_deprecated(notice)
@@ -315,7 +315,7 @@ class Connauth:
         *,
         migrating_from: str | None = None,
     ) -> CredentialRecord:
-        """The asynchronous form of :meth:`complete_login`."""
+        """Finish a login like :meth:`complete_login`, without blocking the event loop."""
         if self._moves_method(connector, migrating_from):
             from connauth._migrate import MigrationRunner
 

@@ -197,7 +197,7 @@ class AuthorizationDenied(AuthorizationFlowError):
 
 
 class AuthError(ConnauthError):
-    """The server rejected the credentials. Subclasses say which way."""
+    """The server rejected the credentials; each subclass is one kind of rejection."""
 
     def __init__(
         self,
@@ -319,7 +319,7 @@ class TransientAuthError(ConnauthError):
 
 
 class ProtocolError(ConnauthError):
-    """A server answer that does not follow the protocol closely enough to use."""
+    """A server response that does not follow the protocol closely enough to use."""
 
 
 class UnsupportedTokenType(ProtocolError):
