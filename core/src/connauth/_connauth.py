@@ -315,7 +315,7 @@ class Connauth:
         *,
         migrating_from: str | None = None,
     ) -> CredentialRecord:
-        """Finish a login like :meth:`complete_login`, without blocking the event loop."""
+        """Finish a login like :meth:`complete_login`, without blocking the loop."""
         if self._moves_method(connector, migrating_from):
             from connauth._migrate import MigrationRunner
 
