@@ -54,18 +54,9 @@ async def _application_link(context: CheckContext) -> CheckResult:
             f"Jira issued a request token for consumer key {config.consumer_key!r}",
             status_code=200,
         )
-    problem = oauth_problem_error(response, connector_id=context.connector_id)
-    if problem is not None:
-        return CheckResult(
-            id=check_id,
-            status=CheckStatus.FAIL,
-            message=problem.message,
-            step=problem.step,
-            details={
-                "status_code": response.status_code,
-                "oauth_problem": problem.problem,
-            },
-        )
+    failure = _oauth_problem_result(check_id, response, context)
+    if failure is not None:
+        return failure
     return _result(
         check_id,
         CheckStatus.FAIL,
@@ -73,6 +64,22 @@ async def _application_link(context: CheckContext) -> CheckResult:
         "without an oauth_problem; check site_url and request_token_path",
         status_code=response.status_code,
         step="jira-base-url",
+    )
+
+
+def _oauth_problem_result(
+    check_id: str, response: httpx.Response, context: CheckContext
+) -> CheckResult | None:
+    """Return a failed result naming Jira's ``oauth_problem``, if it sent one."""
+    problem = oauth_problem_error(response, connector_id=context.connector_id)
+    if problem is None:
+        return None
+    return CheckResult(
+        id=check_id,
+        status=CheckStatus.FAIL,
+        message=problem.message,
+        step=problem.step,
+        details={"status_code": response.status_code, "oauth_problem": problem.problem},
     )
 
 
@@ -93,18 +100,9 @@ async def _myself(context: CheckContext) -> CheckResult:
             f"the access token works and acts as {name}",
             status_code=200,
         )
-    problem = oauth_problem_error(response, connector_id=context.connector_id)
-    if problem is not None:
-        return CheckResult(
-            id=check_id,
-            status=CheckStatus.FAIL,
-            message=problem.message,
-            step=problem.step,
-            details={
-                "status_code": response.status_code,
-                "oauth_problem": problem.problem,
-            },
-        )
+    failure = _oauth_problem_result(check_id, response, context)
+    if failure is not None:
+        return failure
     return _result(
         check_id,
         CheckStatus.FAIL,
