@@ -78,8 +78,8 @@ class OriginBoundAuth(httpx.Auth):
     """Apply ``inner`` only to requests for one of ``origins``.
 
     A client built for one connector may still be handed an absolute URL, for
-    example a link taken from a Jira response; such a request to another
-    scheme, host or port is sent without credentials, as httpx does for a
+    example a link taken from a Jira response. A request to another scheme,
+    host or port is then sent without credentials, as httpx does for a
     cross-origin redirect.
     """
 

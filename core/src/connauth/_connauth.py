@@ -1,10 +1,10 @@
 """The host application's entry point: one object per host.
 
 Every request follows one path through the layers: the host calls
-:class:`Connauth`, which validates configuration with the method's model,
-asks the method's plugin (through the plugin registry) for the protocol
-pieces, runs them over the connector's transport settings, and keeps the
-results in the token store.
+:class:`Connauth`. It validates configuration with the method's model, gets
+the protocol pieces from the method's plugin through the plugin registry, runs
+them over the connector's transport settings, and keeps the results in the
+token store.
 """
 
 from __future__ import annotations

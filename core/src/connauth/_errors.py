@@ -244,7 +244,7 @@ class CloudPasswordRejected(AuthenticationFailed):
 
 
 class CaptchaRequired(AuthenticationFailed):
-    """Jira answered with a CAPTCHA challenge after repeated failed logins.
+    """Jira replied with a CAPTCHA challenge after repeated failed logins.
 
     The account must log in once through the browser at ``login_url``.
     """

@@ -74,7 +74,7 @@ def connauth_describe_methods() -> Sequence[MethodInfo]:
         Each method name must equal the plugin's entry-point name or be
         unique across plugins. An empty sequence provides no method.
 
-    Not firstresult: every plugin answers, and the results are collected.
+    Not firstresult: every plugin is called, and the results are collected.
     """
     raise NotImplementedError
 

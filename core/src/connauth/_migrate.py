@@ -201,7 +201,7 @@ class MigrationRunner:
         return self._login_started(entry, prompt)
 
     async def start_async(self, target: Connector) -> LoginPrompt:
-        """The asynchronous form of :meth:`start`."""
+        """Start a migration like :meth:`start`, without blocking the event loop."""
         entry = self._prepare(target)
         try:
             prompt = await self._connauth.begin_login_async(target)
@@ -227,7 +227,7 @@ class MigrationRunner:
     async def complete_async(
         self, target: Connector, callback: str | Mapping[str, str]
     ) -> CredentialRecord:
-        """The asynchronous form of :meth:`complete`."""
+        """Complete a login like :meth:`complete`, without blocking the event loop."""
         try:
             result = await self._connauth._obtain_login_async(target, callback)
         except ConnauthError as error:
@@ -265,7 +265,7 @@ class MigrationRunner:
     async def finish_async(
         self, target: Connector, result: LoginResult
     ) -> CredentialRecord:
-        """The asynchronous form of :meth:`finish`."""
+        """Finish a migration like :meth:`finish`, without blocking the event loop."""
         async with self._store.lease_async(
             journal_id(target.id), ttl=LEASE_TTL, wait=LEASE_WAIT
         ):
@@ -295,7 +295,7 @@ class MigrationRunner:
         return run_blocking(lambda: self.resume_async(target))
 
     async def resume_async(self, target: Connector) -> MigrationEntry | None:
-        """The asynchronous form of :meth:`resume`."""
+        """Resume migrations like :meth:`resume`, without blocking the event loop."""
         async with self._store.lease_async(
             journal_id(target.id), ttl=LEASE_TTL, wait=LEASE_WAIT
         ):

@@ -72,7 +72,7 @@ def probe_server(
             response = client.get(url)
     except httpx.HTTPError as error:
         # The exception's text names the cause (for example a certificate that
-        # failed verification); it holds no secret, because the request has none.
+        # failed verification); it contains no secret, because the request has none.
         return _probe_failed(connector_id, url, f"{type(error).__name__}: {error}")
     return _server_facts(connector_id, url, response)
 

@@ -6,9 +6,9 @@ Refresh order, the same for sync and async callers:
 2. re-read the store: if another worker already refreshed, use its tokens;
 3. otherwise run the method's refresh exchange;
 4. persist the new tokens (compare-and-swap) before releasing the lease and
-   before anyone uses them. A failed write raises; nothing continues with
-   tokens that are not stored, because Atlassian disables the old refresh
-   token as soon as it issues a new one.
+   before anyone uses them. A failed write raises, and nothing continues with
+   tokens that are not stored. Atlassian disables the old refresh token as
+   soon as it issues a new one.
 
 Failures are handled by kind:
 
@@ -138,7 +138,7 @@ class TokenSession:
         self.policy = policy or RefreshPolicy()
         self._margin = self.policy.margin + random.uniform(0, self.policy.jitter)  # noqa: S311
         # A refresh sends at most two requests, each bounded by the connect,
-        # write and read timeouts; the lease must outlast all of that, or a
+        # write and read timeouts. The lease must outlast all of that, or a
         # second worker could take it and send the same refresh token.
         self._lease_ttl = max(30.0, 6 * http.timeout + 10)
         self._failures = 0
@@ -328,10 +328,10 @@ class TokenSession:
         try:
             self._record = self._store.put(updated, expected_version=record.version)
         except StoreConflict:
-            # Another worker wrote while this one waited for the server, which
-            # means this lease lapsed. The tokens just received are the newest
-            # the server issued, so they replace whatever was written meanwhile,
-            # a flag included; dropping them could lose the grant.
+            # Another worker wrote while this one waited for the server, so this
+            # lease lapsed. The tokens just received are the newest the server
+            # issued. They replace whatever was written meanwhile, a flag too,
+            # because dropping them could lose the grant.
             current = self._reload()
             logger.warning(
                 "connector %s: the record changed during a refresh (the lease "

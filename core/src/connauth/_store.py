@@ -148,7 +148,7 @@ class TokenStore(Protocol):
     def lease_async(
         self, connector_id: str, *, ttl: float = 30.0, wait: float = 60.0
     ) -> AbstractAsyncContextManager[None]:
-        """The same lease for asyncio code, waiting without blocking the loop."""
+        """Hold the lease from asyncio code, waiting without blocking the loop."""
         ...
 
     def put_pending(self, state: str, pending: PendingAuthorization) -> None:
